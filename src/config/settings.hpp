@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/duration.hpp"
+#include "core/signal.hpp"
+
+namespace lastcall::config {
+
+enum class ForwardMode { Group, Child };
+enum class LogFormat { Text, Json };
+enum class LogLevel { Debug, Info, Warn, Error };
+enum class Phase { PreStop, PostStop };
+
+// One hook of CONTRACT §4, resolved: the command as an argv ready for exec.
+struct HookSpec {
+  std::string name;
+  std::vector<std::string> argv;  // {"/bin/sh", "-c", text} for a string command
+  bool via_shell = false;         // true when the config gave a string
+  std::optional<core::Duration> timeout;  // nullopt: what remains of its phase
+  int priority = 0;
+  std::map<std::string, std::string> env;
+  std::optional<std::string> cwd;
+};
+
+// The fully resolved configuration: command line > environment > config file > defaults.
+// Every field is final; nothing downstream applies a default of its own.
+struct Settings {
+  std::vector<std::string> command;  // empty only with --check
+  std::optional<std::string> config_path;
+  core::Duration grace{24'000};
+  std::optional<core::Signal> stop_signal;  // nullopt: the trigger signal
+  core::Duration drain{0};
+  core::Duration pre_stop_timeout{12'000};  // default: half the grace
+  core::Duration post_stop_timeout{5'000};
+  ForwardMode forward = ForwardMode::Group;
+  std::map<core::Signal, core::Signal> rewrite;
+  std::vector<int> success_exit_codes;
+  LogFormat log_format = LogFormat::Json;
+  LogLevel log_level = LogLevel::Info;
+  // In execution order: descending priority, config order within a priority.
+  std::vector<HookSpec> pre_stop;
+  std::vector<HookSpec> post_stop;
+  bool check = false;
+};
+
+}  // namespace lastcall::config

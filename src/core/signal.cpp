@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+#include "core/signal.hpp"
+
+#include <array>
+#include <csignal>
+#include <string>
+
+namespace lastcall::core {
+namespace {
+
+struct Named {
+  std::string_view name;
+  int number;
+};
+
+// The standard Linux signals, by the names signal(7) gives them.
+constexpr std::array kNames{
+    Named{"SIGHUP", SIGHUP},       Named{"SIGINT", SIGINT},       Named{"SIGQUIT", SIGQUIT},
+    Named{"SIGILL", SIGILL},       Named{"SIGTRAP", SIGTRAP},     Named{"SIGABRT", SIGABRT},
+    Named{"SIGBUS", SIGBUS},       Named{"SIGFPE", SIGFPE},       Named{"SIGKILL", SIGKILL},
+    Named{"SIGUSR1", SIGUSR1},     Named{"SIGSEGV", SIGSEGV},     Named{"SIGUSR2", SIGUSR2},
+    Named{"SIGPIPE", SIGPIPE},     Named{"SIGALRM", SIGALRM},     Named{"SIGTERM", SIGTERM},
+    Named{"SIGSTKFLT", SIGSTKFLT}, Named{"SIGCHLD", SIGCHLD},     Named{"SIGCONT", SIGCONT},
+    Named{"SIGSTOP", SIGSTOP},     Named{"SIGTSTP", SIGTSTP},     Named{"SIGTTIN", SIGTTIN},
+    Named{"SIGTTOU", SIGTTOU},     Named{"SIGURG", SIGURG},       Named{"SIGXCPU", SIGXCPU},
+    Named{"SIGXFSZ", SIGXFSZ},     Named{"SIGVTALRM", SIGVTALRM}, Named{"SIGPROF", SIGPROF},
+    Named{"SIGWINCH", SIGWINCH},   Named{"SIGIO", SIGIO},         Named{"SIGPWR", SIGPWR},
+    Named{"SIGSYS", SIGSYS},
+};
+
+}  // namespace
+
+std::string Signal::name() const {
+  if (number_ == 0) return {};
+  for (const auto& entry : kNames) {
+    if (entry.number == number_) return std::string(entry.name);
+  }
+  if (number_ >= SIGRTMIN && number_ <= SIGRTMAX) {
+    return number_ == SIGRTMIN ? "SIGRTMIN" : "SIGRTMIN+" + std::to_string(number_ - SIGRTMIN);
+  }
+  return "SIG" + std::to_string(number_);
+}
+
+std::optional<Signal> signal_by_name(std::string_view name) {
+  for (const auto& entry : kNames) {
+    if (entry.name == name) return Signal(entry.number);
+  }
+  constexpr std::string_view kRtMin = "SIGRTMIN";
+  constexpr std::string_view kRtMax = "SIGRTMAX";
+  if (name == kRtMin) return Signal(SIGRTMIN);
+  if (name == kRtMax) return Signal(SIGRTMAX);
+  for (auto base : {kRtMin, kRtMax}) {
+    if (!name.starts_with(base) || name.size() < base.size() + 2) continue;
+    const char sign = name[base.size()];
+    int offset = 0;
+    for (char c : name.substr(base.size() + 1)) {
+      if (c < '0' || c > '9' || offset > 64) return std::nullopt;
+      offset = offset * 10 + (c - '0');
+    }
+    const int number = base == kRtMin && sign == '+'   ? SIGRTMIN + offset
+                       : base == kRtMax && sign == '-' ? SIGRTMAX - offset
+                                                       : -1;
+    if (number >= SIGRTMIN && number <= SIGRTMAX) return Signal(number);
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+int max_signal() { return SIGRTMAX; }
+
+}  // namespace lastcall::core
