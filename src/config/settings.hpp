@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/duration.hpp"
+#include "core/phase.hpp"
 #include "core/signal.hpp"
 
 namespace lastcall::config {
@@ -14,7 +15,7 @@ namespace lastcall::config {
 enum class ForwardMode { Group, Child };
 enum class LogFormat { Text, Json };
 enum class LogLevel { Debug, Info, Warn, Error };
-enum class Phase { PreStop, PostStop };
+using Phase = core::Phase;
 
 // One hook of CONTRACT §4, resolved: the command as an argv ready for exec.
 struct HookSpec {

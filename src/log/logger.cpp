@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+#include "log/logger.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <ctime>
+
+namespace lastcall::log {
+namespace {
+
+void append_int(std::string& out, std::int64_t value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  (void)ec;  // 24 bytes always hold an int64
+  out.append(buf, end);
+}
+
+void append_json_value(std::string& out, const Field::Value& value) {
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
+    append_json_string(out, *s);
+  } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+    append_int(out, *i);
+  } else {
+    out += std::get<bool>(value) ? "true" : "false";
+  }
+}
+
+void append_text_value(std::string& out, const Field::Value& value) {
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
+    const bool plain = !s->empty() && s->find_first_of(" \t\"=\n") == std::string_view::npos;
+    if (plain) {
+      out += *s;
+    } else {
+      append_json_string(out, *s);
+    }
+  } else {
+    append_json_value(out, value);
+  }
+}
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is invalid.
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const auto lead = static_cast<unsigned char>(text[i]);
+  const std::size_t len = lead < 0xC2 ? 0 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF5 ? 4 : 0;
+  if (len == 0 || i + len > text.size()) return 0;
+  for (std::size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+}  // namespace
+
+std::string_view level_name(Level level) {
+  switch (level) {
+    case Level::Debug: return "debug";
+    case Level::Info: return "info";
+    case Level::Warn: return "warn";
+    case Level::Error: return "error";
+  }
+  return "info";
+}
+
+std::string rfc3339_now() {
+  timespec now{};
+  clock_gettime(CLOCK_REALTIME, &now);
+  tm utc{};
+  gmtime_r(&now.tv_sec, &utc);
+  char buf[32];
+  const auto n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::string out(buf, n);
+  char millis[8];
+  const int ms = static_cast<int>(now.tv_nsec / 1'000'000);
+  millis[0] = '.';
+  millis[1] = static_cast<char>('0' + ms / 100);
+  millis[2] = static_cast<char>('0' + ms / 10 % 10);
+  millis[3] = static_cast<char>('0' + ms % 10);
+  millis[4] = 'Z';
+  out.append(millis, 5);
+  return out;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (const auto len = utf8_sequence_length(text, i); len != 0) {
+      out.append(text.substr(i, len));
+      i += len - 1;
+    } else {
+      out += "\\ufffd";  // a hook may print binary: keep every line valid JSON
+    }
+  }
+  out += '"';
+}
+
+Logger::Logger(Format format, Level level, int fd) : format_(format), level_(level), fd_(fd) {}
+
+std::string Logger::format_line(Level level, std::string_view event, std::string_view msg,
+                                Fields fields) const {
+  std::string line;
+  line.reserve(128 + msg.size());
+  const std::string ts = rfc3339_now();
+  if (format_ == Format::Json) {
+    line += "{\"ts\":\"";
+    line += ts;
+    line += "\",\"level\":\"";
+    line += level_name(level);
+    line += "\",\"event\":\"";
+    line += event;
+    line += "\",\"msg\":";
+    append_json_string(line, msg);
+    for (const auto& field : fields) {
+      line += ",\"";
+      line += field.key;
+      line += "\":";
+      append_json_value(line, field.value);
+    }
+    line += "}\n";
+    return line;
+  }
+  // Text: the time of day, the level, then the message; the fields follow for grepping.
+  line += "lastcall ";
+  line.append(ts, 11, 12);
+  line += ' ';
+  line += level_name(level);
+  line.append(6 - level_name(level).size(), ' ');
+  line += msg;
+  if (fields.size() != 0) {
+    line += "  [";
+    line += event;
+    for (const auto& field : fields) {
+      line += ' ';
+      line += field.key;
+      line += '=';
+      append_text_value(line, field.value);
+    }
+    line += ']';
+  }
+  line += '\n';
+  return line;
+}
+
+void Logger::event(Level level, std::string_view event, std::string_view msg, Fields fields) {
+  if (!enabled(level)) return;
+  write_all(format_line(level, event, msg, fields));
+}
+
+void Logger::text_block(std::string_view block) {
+  if (format_ == Format::Text) write_all(block);
+}
+
+void Logger::write_all(std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else {
+      return;  // EPIPE, EBADF, ENOSPC: the log is lost, the sequence goes on.
+    }
+  }
+}
+
+}  // namespace lastcall::log

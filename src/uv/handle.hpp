@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <uv.h>
+
+namespace lastcall::uv {
+
+// Heap-allocates a libuv handle whose memory is freed in its close callback, never before:
+// libuv may still touch a handle between uv_close() and that callback.
+template <class H>
+H* new_handle(void* owner) {
+  auto* handle = new H{};
+  handle->data = owner;
+  return handle;
+}
+
+template <class H>
+void close_handle(H*& handle) {
+  if (handle == nullptr) return;
+  auto* base = reinterpret_cast<uv_handle_t*>(handle);
+  base->data = nullptr;  // a callback already queued now finds no owner
+  if (!uv_is_closing(base)) {
+    uv_close(base, [](uv_handle_t* h) { delete reinterpret_cast<H*>(h); });
+  }
+  handle = nullptr;
+}
+
+}  // namespace lastcall::uv

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: MIT
+#include "uv/timer.hpp"
+
+#include <cstdlib>
+
+#include "uv/handle.hpp"
+
+namespace lastcall::uv {
+
+Timer::Timer(uv_loop_t* loop, std::function<void()> on_fire)
+    : handle_(new_handle<uv_timer_t>(this)), on_fire_(std::move(on_fire)) {
+  if (uv_timer_init(loop, handle_) != 0) std::abort();  // uv_timer_init cannot fail on Linux
+}
+
+Timer::~Timer() { close_handle(handle_); }
+
+void Timer::start(core::Duration after) {
+  const auto ms = after.count() < 0 ? 0 : static_cast<uint64_t>(after.count());
+  // uv_timer_start only fails for a closing handle, which an owner never holds.
+  (void)uv_timer_start(handle_, on_timer, ms, 0);
+}
+
+void Timer::stop() { (void)uv_timer_stop(handle_); }
+
+bool Timer::is_armed() const {
+  return uv_is_active(reinterpret_cast<const uv_handle_t*>(handle_)) != 0;
+}
+
+void Timer::on_timer(uv_timer_t* handle) noexcept {
+  auto* self = static_cast<Timer*>(handle->data);
+  if (self == nullptr) return;
+  try {
+    self->on_fire_();
+  } catch (...) {
+    std::abort();  // a callback that throws is a bug; nothing may unwind through libuv
+  }
+}
+
+}  // namespace lastcall::uv
