@@ -25,5 +25,6 @@ inline constexpr std::string_view kLeftoversSignaled = "leftovers_signaled";
 inline constexpr std::string_view kLeftoversKilled = "leftovers_killed";
 inline constexpr std::string_view kOrphanReaped = "orphan_reaped";
 inline constexpr std::string_view kInternalError = "internal_error";
+inline constexpr std::string_view kSpawnFailed = "child_not_started";
 
 }  // namespace lastcall::core::event

@@ -7,12 +7,18 @@
 
 namespace lastcall::process {
 
-void Reaper::watch(pid_t pid, OnExit on_exit) {
-  owners_[pid] = std::move(on_exit);
-  has_children_ = true;
+void Reaper::watch(pid_t pid, OnExit on_exit) { owners_[pid] = std::move(on_exit); }
+
+bool Reaper::has_children() const {
+  siginfo_t info{};
+  for (;;) {
+    if (waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == 0) return true;
+    if (errno == EINTR) continue;
+    return false;  // ECHILD: no child of any kind is left
+  }
 }
 
-bool Reaper::reap() {
+void Reaper::reap() {
   for (;;) {
     int wstatus = 0;
     const pid_t pid = waitpid(-1, &wstatus, WNOHANG);
@@ -28,14 +34,8 @@ bool Reaper::reap() {
       }
       continue;
     }
-    if (pid == 0) {
-      has_children_ = true;  // children remain, none has exited yet
-      return true;
-    }
-    if (errno == EINTR) continue;
-    // ECHILD: nothing left to reap, not even a running process.
-    has_children_ = false;
-    return false;
+    if (pid < 0 && errno == EINTR) continue;
+    return;  // 0: the rest are still running; ECHILD: no child is left
   }
 }
 

@@ -23,17 +23,16 @@ class Reaper {
   void watch(pid_t pid, OnExit on_exit);
   void set_orphan_handler(OnExit on_orphan) { on_orphan_ = std::move(on_orphan); }
 
-  // Collects every exited child without blocking and dispatches each status. Returns true
-  // while lastcall still has children of any kind (waitpid reported no ECHILD).
-  bool reap();
-  // True once waitpid reported ECHILD: no process is left that lastcall could reap.
-  [[nodiscard]] bool has_children() const { return has_children_; }
+  // Collects every exited child without blocking and dispatches each status.
+  void reap();
+  // Whether any child is left, running or not yet reaped; asks the kernel without reaping
+  // (waitid with WNOWAIT), so it is safe to call from within an exit callback.
+  [[nodiscard]] bool has_children() const;
   [[nodiscard]] std::uint64_t orphans_reaped() const { return orphans_reaped_; }
 
  private:
   std::unordered_map<pid_t, OnExit> owners_;
   OnExit on_orphan_;
-  bool has_children_ = true;
   std::uint64_t orphans_reaped_ = 0;
 };
 

@@ -64,7 +64,7 @@ void Supervisor::on_drain_timer() {
 }
 
 void Supervisor::on_grace_timer() {
-  if (state_ == State::Exited || grace_spent_) return;
+  if (state_ == State::Exited || grace_spent_ || !budget_start_) return;
   grace_spent_ = true;
   if (!child_status_) {
     ports_.child.kill_group();

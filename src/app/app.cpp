@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: MIT
+#include "app/app.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "app/ports.hpp"
+#include "core/events.hpp"
+#include "process/reaper.hpp"
+#include "process/spawner.hpp"
+#include "signals/signal_router.hpp"
+
+namespace lastcall::app {
+namespace {
+
+namespace ev = core::event;
+
+supervisor::Plan plan_of(const config::Settings& s) {
+  return supervisor::Plan{.grace = s.grace,
+                          .stop_signal = s.stop_signal,
+                          .rewrite = s.rewrite,
+                          .drain = s.drain,
+                          .pre_stop_timeout = s.pre_stop_timeout,
+                          .post_stop_timeout = s.post_stop_timeout,
+                          .success_exit_codes = s.success_exit_codes};
+}
+
+std::string join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& word : words) {
+    if (!out.empty()) out += ' ';
+    out += word;
+  }
+  return out;
+}
+
+// Orphans reparent to PID 1 unless an ancestor is a subreaper (prctl(2)); becoming one keeps
+// every descendant of the child ours to reap when lastcall is not PID 1.
+void become_subreaper(log::Logger& logger) {
+  if (getpid() == 1) return;
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    logger.warn(ev::kInternalError,
+                std::string("cannot become a child subreaper: ") + std::strerror(errno) +
+                    "; orphans will be reaped by PID 1 instead");
+  }
+}
+
+// Every object of one run, connected. Members are declared in dependency order, so they
+// are destroyed before the loop that their handles belong to is closed.
+class Run {
+ public:
+  Run(const config::Settings& settings, log::Logger& logger, uv::Loop& loop,
+      signals::SignalRouter& router, pid_t child_pid)
+      : settings_(settings),
+        logger_(logger),
+        router_(router),
+        child_(child_pid, settings.forward),
+        sweeper_(loop.get(), reaper_, child_pid, [this] { supervisor_.on_leftovers_gone(); }),
+        leftovers_(sweeper_),
+        hook_runner_(loop.get(), reaper_, logger),
+        hook_phases_(hook_runner_, settings,
+                     [this](core::Phase phase, const supervisor::PhaseTally& tally) {
+                       supervisor_.on_phase_finished(phase, tally);
+                     }),
+        drain_timer_(loop.get(), [this] { supervisor_.on_drain_timer(); }),
+        grace_timer_(loop.get(), [this] { supervisor_.on_grace_timer(); }),
+        reporter_(logger),
+        exit_(loop),
+        supervisor_(plan_of(settings),
+                    supervisor::Ports{.child = child_, .leftovers = leftovers_, .hooks = hook_phases_,
+                                      .drain_timer = drain_timer_, .grace_timer = grace_timer_,
+                                      .clock = clock_, .reporter = reporter_, .exit = exit_}) {}
+
+  [[nodiscard]] int start(uv_loop_t* loop);
+  [[nodiscard]] int exit_code() const { return exit_.code(); }
+
+ private:
+  void on_child_exited(pid_t pid, core::ExitStatus status);
+  void on_orphan_reaped(pid_t pid, core::ExitStatus status);
+  void on_relay(core::Signal received, core::Signal sent);
+  void on_sigchld();
+
+  const config::Settings& settings_;
+  log::Logger& logger_;
+  signals::SignalRouter& router_;
+  process::Reaper reaper_;
+  RealChild child_;
+  process::LeftoverSweeper sweeper_;
+  RealLeftovers leftovers_;
+  hooks::HookRunner hook_runner_;
+  RealHookPhases hook_phases_;
+  RealTimer drain_timer_;
+  RealTimer grace_timer_;
+  SteadyClock clock_;
+  LogReporter reporter_;
+  LoopExit exit_;
+  supervisor::Supervisor supervisor_;
+};
+
+int Run::start(uv_loop_t* loop) {
+  reaper_.watch(child_.pid(), [this](pid_t pid, core::ExitStatus status) { on_child_exited(pid, status); });
+  reaper_.set_orphan_handler([this](pid_t pid, core::ExitStatus status) { on_orphan_reaped(pid, status); });
+  return router_.start(loop, signals::SignalRouter::Handlers{
+                                 .on_trigger = [this](core::Signal s) { supervisor_.on_trigger(s); },
+                                 .on_relay = [this](core::Signal r, core::Signal s) { on_relay(r, s); },
+                                 .on_child = [this] { on_sigchld(); }});
+}
+
+void Run::on_child_exited(pid_t pid, core::ExitStatus status) {
+  const std::string how = status.signal != 0 ? "was killed by " + core::Signal(status.signal).name()
+                                             : "exited with " + std::to_string(status.code);
+  if (status.signal != 0) {
+    logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
+                 {{"pid", pid}, {"exit_code", status.shell_code()}, {"signal", core::Signal(status.signal).name()}});
+  } else {
+    logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
+                 {{"pid", pid}, {"exit_code", status.shell_code()}});
+  }
+  supervisor_.on_child_exited(status);
+}
+
+void Run::on_orphan_reaped(pid_t pid, core::ExitStatus status) {
+  if (!logger_.enabled(log::Level::Debug)) return;
+  logger_.debug(ev::kOrphanReaped, "reaped orphan " + std::to_string(pid),
+                {{"pid", pid}, {"exit_code", status.shell_code()}});
+}
+
+void Run::on_relay(core::Signal received, core::Signal sent) {
+  if (!supervisor_.is_child_running()) return;
+  if (!child_.relay(sent)) return;  // ESRCH: the child is gone and not yet reaped
+  if (!logger_.enabled(log::Level::Debug)) return;
+  logger_.debug(ev::kSignalForwarded, "relayed " + received.name() + " as " + sent.name(),
+                {{"signal", received.name()}, {"sent", sent.name()}, {"pid", child_.pid()}});
+}
+
+void Run::on_sigchld() {
+  reaper_.reap();
+  sweeper_.after_reap();
+}
+
+}  // namespace
+
+int run(const config::Settings& settings) {
+  log::Logger logger(settings.log_format, settings.log_level);
+  auto router = signals::SignalRouter::install(settings.rewrite);
+  if (!router) return report_setup_error(router.error(), settings.log_format);
+  become_subreaper(logger);
+  const auto pid = process::spawn(process::SpawnRequest{.argv = settings.command});
+  if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
+  logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + join(settings.command),
+              {{"pid", *pid}, {"command", join(settings.command)}});
+  uv::Loop loop;
+  int code = 0;
+  {
+    Run run(settings, logger, loop, **router, *pid);
+    if (const int rc = run.start(loop.get()); rc != 0) {
+      logger.error(ev::kInternalError, "cannot watch signals: " + uv::error_message(rc));
+    }
+    loop.run();
+    code = run.exit_code();
+  }
+  router->reset();
+  if (!loop.close()) logger.warn(ev::kInternalError, "the event loop did not close cleanly");
+  return code;
+}
+
+int report_setup_error(const core::Error& error, std::optional<config::LogFormat> format,
+                       std::string_view event) {
+  const auto fmt = format.value_or(isatty(STDERR_FILENO) ? config::LogFormat::Text : config::LogFormat::Json);
+  log::Logger logger(fmt, log::Level::Error);
+  logger.error(event, "lastcall: " + error.message, {{"error", error.message}});
+  return error.exit_code;
+}
+
+}  // namespace lastcall::app

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+#include "app/summary.hpp"
+
+#include "config/duration_parser.hpp"
+
+namespace lastcall::app {
+
+std::string describe_child_end(const supervisor::Summary& summary) {
+  if (!summary.child_status) return "was still running";
+  const auto& status = *summary.child_status;
+  if (status.signal == 0) return "exited with " + std::to_string(status.code);
+  std::string out = "was killed by " + core::Signal(status.signal).name();
+  if (summary.child_killed) out += " when the grace budget ran out";
+  return out;
+}
+
+std::string text_summary(const supervisor::Summary& summary) {
+  const auto& h = summary.hooks;
+  std::string out = "\n  lastcall summary\n";
+  out += "    time    " + config::format_duration(summary.duration) + "\n";
+  out += "    hooks   " + std::to_string(h.ok) + " ok, " + std::to_string(h.failed) + " failed, " +
+         std::to_string(h.timeout) + " timed out, " + std::to_string(h.skipped) + " skipped\n";
+  out += "    child   " + describe_child_end(summary) + "\n";
+  out += "    exit    " + std::to_string(summary.exit_code) + "\n\n";
+  return out;
+}
+
+}  // namespace lastcall::app

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "app/app.hpp"
+#include "cli/cli.hpp"
+#include "config/plan.hpp"
+#include "config/resolve.hpp"
+
+using namespace lastcall;
+
+int main(int argc, char** argv) {
+  auto parsed = cli::parse(argc, argv);
+  if (!parsed) return app::report_setup_error(parsed.error(), std::nullopt);
+  if (parsed->exit_now) return *parsed->exit_now;
+
+  auto settings = config::resolve(parsed->overrides, isatty(STDERR_FILENO) != 0);
+  if (!settings) return app::report_setup_error(settings.error(), config::format_hint(parsed->overrides));
+
+  if (settings->check) {
+    std::fputs(config::plan_json(*settings).c_str(), stdout);
+    std::fputc('\n', stdout);
+    return 0;
+  }
+  return app::run(*settings);
+}

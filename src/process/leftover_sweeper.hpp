@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <unordered_set>
+
+#include "core/signal.hpp"
+#include "process/reaper.hpp"
+#include "uv/timer.hpp"
+
+namespace lastcall::process {
+
+// Stops every process left once the child has exited (CONTRACT §2 step 4): the rest of the
+// child's process group and every orphan lastcall has adopted, whatever its group. Adopted
+// orphans raise no event when the kernel reparents them, so while a sweep is on it rescans
+// /proc on a short timer; nothing is armed otherwise. "None left" is the Reaper's word that
+// waitpid found no child at all (ECHILD), so it cannot miss a process it never saw.
+// Lives for the whole run; only the shutdown uses it.
+class LeftoverSweeper {
+ public:
+  struct Counts {
+    int signaled = 0;  // distinct processes sent the stop signal
+    int killed = 0;    // distinct processes sent SIGKILL
+  };
+
+  LeftoverSweeper(uv_loop_t* loop, Reaper& reaper, pid_t child_pgid, std::function<void()> on_gone);
+
+  // Sends `signal` (and SIGCONT) to everything left, and to whatever is adopted later.
+  void stop(core::Signal signal);
+  // SIGKILL to everything left, now and later.
+  void kill();
+  // Call after every reap: reports on_gone once nothing is left.
+  void after_reap();
+  [[nodiscard]] bool is_active() const { return active_; }
+  [[nodiscard]] const Counts& counts() const { return counts_; }
+
+ private:
+  void sweep();
+  void signal_everyone_as_pid1();
+  void check_gone();
+
+  Reaper& reaper_;
+  pid_t child_pgid_;
+  std::function<void()> on_gone_;
+  uv::Timer rescan_;
+  core::Signal signal_;  // empty until stop()
+  bool active_ = false;
+  std::unordered_set<pid_t> signaled_;  // pids already sent signal_
+  Counts counts_;
+};
+
+}  // namespace lastcall::process
