@@ -1,0 +1,305 @@
+# SPDX-License-Identifier: MIT
+"""Fixtures for the black-box tests: the binary, a per-test alarm, and lastcall(...), a
+factory that starts the real binary in its own session, parses its JSON log as it arrives,
+and at teardown kills every process group the test started."""
+import json
+import os
+import signal
+import subprocess
+import threading
+import time
+
+import pytest
+
+import support
+
+DEFAULT_TIMEOUT = 30
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "timeout(seconds): per-test alarm (default %d s)" % DEFAULT_TIMEOUT)
+
+
+def binary_path():
+    return os.environ.get("LASTCALL_BIN") or str(support.REPO / "build" / "lastcall")
+
+
+@pytest.fixture(scope="session")
+def lastcall_bin():
+    path = binary_path()
+    if not os.access(path, os.X_OK):
+        if os.environ.get("LASTCALL_BIN"):
+            pytest.fail("LASTCALL_BIN=%s is not an executable file" % path)
+        pytest.skip("no lastcall binary at %s (build it or set LASTCALL_BIN)" % path)
+    return path
+
+
+class AlarmTimeout(Exception):
+    pass
+
+
+@pytest.fixture(autouse=True)
+def _alarm(request):
+    """Every test has a timeout: SIGALRM raises in the test's main thread."""
+    marker = request.node.get_closest_marker("timeout")
+    seconds = int(marker.args[0]) if marker else DEFAULT_TIMEOUT
+
+    def on_alarm(_signum, _frame):
+        raise AlarmTimeout("test exceeded its %d s timeout" % seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.alarm(seconds)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+class Lastcall:
+    """One running lastcall (or a wrapper such as unshare around it)."""
+
+    def __init__(self, argv, env, cwd, stdin, capture_stdout, in_pidns):
+        self.argv = argv
+        self.in_pidns = in_pidns
+        self._cond = threading.Condition()
+        self._events = []      # parsed JSON objects, in arrival order
+        self._raw = []         # every stderr line, bytes
+        self._bad = []         # stderr lines that are not a JSON object
+        self._eof = False
+        self._stdout = bytearray()
+        self._tracked_pids = set()
+        self._tracked_pgids = set()
+        self.started_at = time.monotonic()
+        self.proc = subprocess.Popen(
+            argv, env=env, cwd=cwd, start_new_session=True,
+            stdin=stdin, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+            stderr=subprocess.PIPE)
+        self.pid = self.proc.pid
+        self._threads = [threading.Thread(target=self._read_stderr, daemon=True)]
+        if capture_stdout:
+            self._threads.append(threading.Thread(target=self._read_stdout, daemon=True))
+        for t in self._threads:
+            t.start()
+
+    # -- readers ---------------------------------------------------------------------------
+
+    def _read_stderr(self):
+        for raw in iter(self.proc.stderr.readline, b""):
+            event = None
+            try:
+                event = json.loads(raw)
+            except ValueError:
+                pass
+            with self._cond:
+                self._raw.append(raw)
+                if isinstance(event, dict):
+                    self._events.append(event)
+                elif raw.strip():
+                    self._bad.append(raw)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def _read_stdout(self):
+        for chunk in iter(lambda: self.proc.stdout.read1(1 << 16), b""):
+            self._stdout += chunk
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def events(self, name=None, **fields):
+        with self._cond:
+            return [e for e in self._events if (name is None or e.get("event") == name)
+                    and _matches(e, fields)]
+
+    @property
+    def bad_lines(self):
+        with self._cond:
+            return list(self._bad)
+
+    @property
+    def stderr(self):
+        with self._cond:
+            return b"".join(self._raw).decode(errors="replace")
+
+    @property
+    def stdout(self):
+        """What lastcall wrote on stdout; complete once wait_exit returned."""
+        return bytes(self._stdout)
+
+    def log_tail(self, n=40):
+        with self._cond:
+            lines = self._raw[-n:]
+        return b"".join(lines).decode(errors="replace")[-6000:]
+
+    def wait_event(self, name, timeout=10.0, **fields):
+        """Returns the first event called name whose fields equal the given ones (a callable
+        value is a predicate)."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for e in self._events:
+                    if e.get("event") == name and _matches(e, fields):
+                        return e
+                left = deadline - time.monotonic()
+                if self._eof or left <= 0:
+                    why = "lastcall closed stderr" if self._eof else "timed out after %.1fs" % timeout
+                    raise AssertionError("%s before event %s %s; log tail:\n%s"
+                                         % (why, name, fields or "", self.log_tail()))
+                self._cond.wait(min(left, 0.2))
+
+    def wait_exit(self, timeout=10.0):
+        """Waits for lastcall to exit and its stderr/stdout to be read; returns the code."""
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
+                                 % (timeout, self.log_tail())) from None
+        for t in self._threads:
+            t.join(5)
+        return code
+
+    @property
+    def child_pid(self):
+        """The child's pid from child_started (waits for it)."""
+        return int(self.wait_event("child_started")["pid"])
+
+    def send(self, sig):
+        os.kill(self.pid, sig)
+
+    def track_pid(self, pid):
+        """A process outside lastcall's session (it called setsid) that teardown must kill."""
+        self._tracked_pids.add(int(pid))
+
+    def track_pgid(self, pgid):
+        self._tracked_pgids.add(int(pgid))
+
+    # -- teardown --------------------------------------------------------------------------
+
+    def kill_everything(self):
+        sid = self.pid
+        groups = {self.pid} | self._tracked_pgids
+        if not self.in_pidns:
+            # The child's and the hooks' own process groups (pids are ours only outside a
+            # pid namespace).
+            for e in self.events():
+                if e.get("event") in ("child_started", "hook_started") and "pid" in e:
+                    try:
+                        groups.add(int(e["pid"]))
+                    except (TypeError, ValueError):
+                        pass
+        for pgid in groups:
+            if pgid == self.pid or pgid in self._tracked_pgids or _group_in_session(pgid, sid):
+                _killpg(pgid)
+        # Anything else still in the session lastcall leads (its child, hooks, their
+        # descendants, the inside of a pid namespace), even if it changed process group.
+        for pid in support.all_pids():
+            st = support.proc_stat(pid)
+            if st is not None and st[3] == sid and st[0] != "Z":
+                _kill(pid)
+        for pid in self._tracked_pids:
+            _kill(pid)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        for t in self._threads:
+            t.join(2)
+        for stream in (self.proc.stdout, self.proc.stderr):
+            if stream:
+                stream.close()
+
+
+def _matches(event, fields):
+    for key, want in fields.items():
+        if key not in event:
+            return False
+        have = event[key]
+        if callable(want):
+            if not want(have):
+                return False
+        elif have != want:
+            return False
+    return True
+
+
+def _group_in_session(pgid, sid):
+    for pid in support.all_pids():
+        st = support.proc_stat(pid)
+        if st is not None and st[2] == pgid and st[3] == sid:
+            return True
+    return False
+
+
+def _killpg(pgid):
+    try:
+        os.killpg(pgid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass  # ESRCH: the group is gone already.
+
+
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+@pytest.fixture
+def lastcall(lastcall_bin, tmp_path):
+    """lastcall(*args, config=None, env=None, log_format="json", log_level=None, cwd=None,
+    stdin=DEVNULL, capture_stdout=False, prefix=None) -> Lastcall.
+
+    args are lastcall's own arguments, e.g. ("--grace", "1s", "--", *cmd). config (a dict)
+    is written to tmp_path and passed with --config. prefix wraps the binary (unshare ...).
+    """
+    started = []
+    counter = [0]
+
+    def start(*args, config=None, env=None, log_format="json", log_level=None, cwd=None,
+              stdin=subprocess.DEVNULL, capture_stdout=False, prefix=None):
+        argv = list(prefix or []) + [lastcall_bin]
+        if log_format:
+            argv += ["--log-format", log_format]
+        if log_level:
+            argv += ["--log-level", log_level]
+        if config is not None:
+            counter[0] += 1
+            argv += ["--config", support.write_config(tmp_path, config, "config%d.json" % counter[0])]
+        argv += [str(a) for a in args]
+        lc = Lastcall(argv, support.clean_env(env), cwd or str(tmp_path), stdin, capture_stdout,
+                      in_pidns=bool(prefix) and "--pid" in prefix)
+        started.append(lc)
+        return lc
+
+    yield start
+    for lc in started:
+        lc.kill_everything()
+
+
+class Result:
+    def __init__(self, lc, code):
+        self.returncode = code
+        self.stdout = lc.stdout.decode(errors="replace")
+        self.stderr = lc.stderr
+        self.events = lc.events()
+        self.lc = lc
+
+
+@pytest.fixture
+def run_lastcall(lastcall):
+    """run_lastcall(*args, timeout=10, **kw) -> Result: starts lastcall, waits for its exit."""
+    def run(*args, timeout=10.0, **kw):
+        kw.setdefault("capture_stdout", True)
+        lc = lastcall(*args, **kw)
+        return Result(lc, lc.wait_exit(timeout))
+    return run
+
+
+@pytest.fixture(params=["group", "child"])
+def forward_mode(request):
+    return request.param
+
+
+@pytest.fixture(params=["json", "text"])
+def log_format(request):
+    return request.param

@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: MIT
+"""CONTRACT §5: lastcall's own log — stderr only, JSON or text, the events and their fields."""
+import json
+import os
+import pty
+import select
+import signal
+import subprocess
+import time
+
+import pytest
+
+from support import TS_RE, clean_env, helper, read_lines, recorder, sig_eq, ts_seconds, wait_line, wait_lines
+
+LEVELS = {"debug", "info", "warn", "error"}
+
+
+def full_run(lastcall, tmp_path, log_format="json", **kw):
+    """A run that logs most events: hooks with output, a relayed signal, a trigger."""
+    out = tmp_path / "rec"
+    cfg = {"hooks": {"pre_stop": [{"name": "pre", "command": "echo pre-said"}],
+                     "post_stop": [{"name": "post", "command": ["sh", "-c", "echo post-err >&2"]}]}}
+    lc = lastcall("--", *recorder(out), config=cfg, log_format=log_format, log_level="debug", **kw)
+    wait_line(out, "ready")
+    lc.send(signal.SIGUSR1)
+    wait_line(out, "SIGUSR1")
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 143, lc.log_tail()
+    return lc
+
+
+def test_json_lines_have_ts_level_event_msg(lastcall, tmp_path):
+    """In `json` format each line is one object with at least `ts` (RFC 3339, UTC,
+    milliseconds), `level`, `event` and `msg`."""
+    lc = full_run(lastcall, tmp_path)
+    assert not lc.bad_lines, lc.bad_lines[:3]
+    events = lc.events()
+    assert len(events) >= 8
+    last = None
+    for e in events:
+        assert TS_RE.match(e.get("ts", "")), e
+        assert e.get("level") in LEVELS, e
+        assert isinstance(e.get("event"), str) and e["event"], e
+        assert isinstance(e.get("msg"), str) and e["msg"], e
+        t = ts_seconds(e)
+        assert abs(t - time.time()) < 60, "ts is not UTC now: %s" % e["ts"]
+        assert last is None or t >= last - 0.001, "timestamps go backwards"
+        last = t
+
+
+def test_events_have_their_fields(lastcall, tmp_path):
+    """| event | fields | (every event of the table carries its fields)"""
+    lc = full_run(lastcall, tmp_path)
+    want = {
+        "child_started": ["pid", "command"],
+        "signal_forwarded": ["signal", "sent", "pid"],
+        "shutdown_started": ["signal", "grace_ms"],
+        "hook_started": ["phase", "hook", "pid"],
+        "hook_output": ["hook", "stream", "line"],
+        "hook_finished": ["phase", "hook", "status", "exit_code", "duration_ms"],
+        "child_signaled": ["signal", "pid"],
+        "child_exited": ["pid", "exit_code", "signal"],
+        "shutdown_complete": ["duration_ms", "hooks_ok", "hooks_failed", "hooks_timeout",
+                              "hooks_skipped", "exit_code"],
+    }
+    for name, fields in want.items():
+        evs = lc.events(name)
+        assert evs, "no %s event; log:\n%s" % (name, lc.log_tail())
+        for e in evs:
+            missing = [f for f in fields if f not in e]
+            assert not missing, "%s lacks %s: %s" % (name, missing, e)
+    child = lc.child_pid
+    started = lc.wait_event("child_started", timeout=0)
+    assert "signal_recorder.py" in json.dumps(started["command"])
+    assert lc.wait_event("child_exited", timeout=0)["pid"] == child
+    assert sig_eq(lc.wait_event("child_exited", timeout=0)["signal"], signal.SIGTERM)
+    outs = {(e["hook"], e["stream"], e["line"]) for e in lc.events("hook_output")}
+    assert ("pre", "stdout", "pre-said") in outs and ("post", "stderr", "post-err") in outs, outs
+    fwd = lc.wait_event("signal_forwarded", timeout=0)
+    assert sig_eq(fwd["signal"], signal.SIGUSR1) and sig_eq(fwd["sent"], signal.SIGUSR1)
+    assert lc.events()[-1]["event"] == "shutdown_complete"
+
+
+def test_skip_kill_forced_events_have_fields(lastcall, tmp_path):
+    """| `hook_skipped` | `phase`, `hook`, `reason` | ... | `child_killed` | `pid`, `after_ms`
+    | ... | `forced_exit` | `signal` |"""
+    out = tmp_path / "rec"
+    cfg = {"grace": "1s", "pre_stop_timeout": "300ms", "hooks": {"pre_stop": [
+        {"name": "slow", "command": ["sleep", "5"], "priority": 1}, {"name": "skipped", "command": "true"}]}}
+    lc = lastcall("--", *recorder(out, "--ignore-term"), config=cfg)
+    wait_line(out, "ready")
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 137
+    sk = lc.wait_event("hook_skipped", timeout=0)
+    assert {"phase", "hook", "reason"} <= set(sk), sk
+    ki = lc.wait_event("child_killed", timeout=0)
+    assert {"pid", "after_ms"} <= set(ki), ki
+    out2 = tmp_path / "rec2"
+    lc = lastcall("--grace", "20s", "--", *recorder(out2, "--ignore-term"))
+    wait_line(out2, "ready")
+    lc.send(signal.SIGTERM)
+    wait_line(out2, "SIGTERM")
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(5) == 143
+    assert sig_eq(lc.wait_event("forced_exit", timeout=0)["signal"], signal.SIGTERM)
+
+
+def test_config_error_event(run_lastcall):
+    """| `config_error` | `error` |"""
+    r = run_lastcall("--", "true", config={"hooks": {"pre_stop": [{"name": "a", "command": "x", "timout": "1"}]}})
+    assert r.returncode == 2
+    errs = [e for e in r.events if e.get("event") == "config_error"]
+    assert errs, "no config_error event in: %s" % r.stderr
+    assert "/hooks/pre_stop/0/timout" in errs[0]["error"]
+
+
+def test_log_level_filters(lastcall, tmp_path):
+    """| `--log-level LEVEL` | `LASTCALL_LOG_LEVEL` | `debug`, `info`, `warn`, `error` | `info` |"""
+    lc = lastcall("--", "true")
+    assert lc.wait_exit(10) == 0
+    assert not [e for e in lc.events() if e["level"] == "debug"]
+    assert lc.events("child_started")
+    lc = lastcall("--", "true", log_level="warn")
+    assert lc.wait_exit(10) == 0
+    assert not [e for e in lc.events() if e["level"] in ("debug", "info")], lc.events()
+
+
+def test_text_format(lastcall, tmp_path):
+    """The `text` format carries the same information for a person."""
+    pidfile = tmp_path / "pid"
+    lc = lastcall("--", "sh", "-c", "echo $$ > %s; exit 3" % pidfile, log_format="text")
+    assert lc.wait_exit(10) == 3
+    text = lc.stderr
+    assert text.strip(), "text format wrote nothing"
+    assert not lc.events(), "text format wrote JSON objects"
+    assert read_lines(pidfile)[0] in text, "the child's pid is not in the text log"
+    assert "3" in text
+
+
+def test_log_formats_log_the_same_events(lastcall, tmp_path, log_format):
+    """The `text` format carries the same information for a person. (Both formats describe
+    the run: the hook names and their output appear.)"""
+    lc = full_run(lastcall, tmp_path, log_format=log_format)
+    text = lc.stderr
+    for word in ["pre-said", "post-err", "pre", "post"]:
+        assert word in text, "%r missing from the %s log" % (word, log_format)
+    if log_format == "text":
+        assert not lc.events()
+
+
+def test_default_format_is_json_when_not_a_tty(lastcall):
+    """| `--log-format text\\|json` | `LASTCALL_LOG_FORMAT` | ... | `text` on a TTY, else `json` |"""
+    lc = lastcall("--", "true", log_format=None)
+    assert lc.wait_exit(10) == 0
+    assert lc.events("child_started") and not lc.bad_lines
+
+
+def test_default_format_is_text_on_a_tty(lastcall_bin, tmp_path):
+    """| `--log-format text\\|json` | `LASTCALL_LOG_FORMAT` | ... | `text` on a TTY, else `json` |"""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([lastcall_bin, "--", "true"], stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=slave, env=clean_env(),
+                            start_new_session=True, cwd=str(tmp_path))
+    os.close(slave)
+    data = b""
+    try:
+        assert proc.wait(10) == 0
+        while select.select([master], [], [], 0.5)[0]:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            data += chunk
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        os.close(master)
+    lines = [l for l in data.decode(errors="replace").splitlines() if l.strip()]
+    assert lines, "nothing logged on the tty"
+    for l in lines:
+        try:
+            obj = json.loads(l)
+        except ValueError:
+            continue
+        assert not isinstance(obj, dict), "JSON log on a TTY: %s" % l
+
+
+def test_stdout_is_the_childs_untouched(lastcall, tmp_path):
+    """lastcall writes its own log to stderr only; the child's stdio is inherited untouched."""
+    payload = b"line one\n\x00\x01\xff binary \r\n no newline at end"
+    data = tmp_path / "payload"
+    data.write_bytes(payload)
+    lc = lastcall("--", "cat", str(data), capture_stdout=True, log_level="debug")
+    assert lc.wait_exit(10) == 0
+    assert lc.stdout == payload
+
+
+def test_stdin_is_inherited(lastcall, tmp_path):
+    """the child's stdio is inherited untouched."""
+    data = tmp_path / "in"
+    data.write_bytes(b"from stdin\n")
+    with open(data, "rb") as f:
+        lc = lastcall("--", "cat", capture_stdout=True, stdin=f)
+        assert lc.wait_exit(10) == 0
+    assert lc.stdout == b"from stdin\n"
+
+
+def test_child_stdio_is_same_file(lastcall, tmp_path):
+    """the child's stdio is inherited untouched. (The child's 0, 1, 2 are lastcall's own.)"""
+    out = tmp_path / "fds"
+    lc = lastcall("--", *helper("list_fds", out))
+    lines = wait_lines(out)
+    child = {l.split()[0]: l.split(" ", 1)[1] for l in lines}
+    mine = {str(fd): os.readlink("/proc/%d/fd/%d" % (lc.pid, fd)) for fd in range(3)}
+    for fd in "012":
+        assert child.get(fd) == mine[fd], "child fd %s is %s, lastcall's is %s" % (fd, child.get(fd), mine[fd])
+    lc.send(signal.SIGTERM)
+    lc.wait_exit(10)
+
+
+def test_hook_output_in_text_log_only_on_stderr(lastcall, tmp_path, log_format):
+    """lastcall writes its own log to stderr only"""
+    cfg = {"hooks": {"post_stop": [{"name": "h", "command": "echo hook-line"}]}}
+    lc = lastcall("--", "true", config=cfg, capture_stdout=True, log_format=log_format)
+    assert lc.wait_exit(10) == 0
+    assert lc.stdout == b"", "lastcall wrote on stdout: %r" % lc.stdout[:200]
+    assert "hook-line" in lc.stderr
