@@ -966,7 +966,7 @@ def main():
     ap.add_argument("--relay-samples", type=int, default=1000)
     ap.add_argument("--relay-warmup", type=int, default=50)
     ap.add_argument("--orphans", type=int, default=2000)
-    ap.add_argument("--orphan-runs", type=int, default=3)
+    ap.add_argument("--orphan-runs", type=int, default=5)
     ap.add_argument("--lc-runs", type=int, default=20, help="escalation / hook-kill runs")
     ap.add_argument("--only", default="", help="comma list: start,memidle,relay,orphans,"
                                                "escalation,hook,size")
