@@ -334,10 +334,14 @@ def fmt_num(v, fmt=None):
 
 
 def best_peer(values, lower_better=True):
-    nums = [(values.get(p), p) for p in PEERS if isinstance(values.get(p), (int, float))]
+    nums = [(values.get(p), i, p) for i, p in enumerate(PEERS)
+            if isinstance(values.get(p), (int, float))]
     if not nums:
         return None, None
-    v, p = (min if lower_better else max)(nums)
+    if lower_better:
+        v, _, p = min(nums)
+    else:
+        v, _, p = max(nums, key=lambda t: (t[0], -t[1]))
     return v, p
 
 
