@@ -8,7 +8,6 @@ import signal
 import subprocess
 import time
 
-import pytest
 
 from support import TS_RE, clean_env, helper, read_lines, recorder, sig_eq, ts_seconds, wait_line, wait_lines
 
@@ -164,8 +163,8 @@ def test_default_format_is_text_on_a_tty(lastcall_bin, tmp_path):
     os.close(slave)
     data = b""
     try:
-        assert proc.wait(10) == 0
-        while select.select([master], [], [], 0.5)[0]:
+        # Read while it runs: once the last slave descriptor closes, the master reads EIO.
+        while select.select([master], [], [], 10)[0]:
             try:
                 chunk = os.read(master, 65536)
             except OSError:
@@ -173,6 +172,7 @@ def test_default_format_is_text_on_a_tty(lastcall_bin, tmp_path):
             if not chunk:
                 break
             data += chunk
+        assert proc.wait(10) == 0
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from support import (PY, helper, is_running, read_lines, read_pid, recorder, sig_eq,
+from support import (helper, is_running, read_lines, read_pid, recorder, sig_eq,
                      ts_seconds, wait_for, wait_line, wait_lines)
 
 

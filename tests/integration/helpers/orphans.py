@@ -17,7 +17,10 @@ import signal
 import time
 
 
-def grandchild_exit_mode(report_fd, original_parent):
+def grandchild_exit_mode(report_fd, original_parent, gone_r):
+    # EOF once the intermediate has exited (it holds the only other write end); its exit
+    # closes files just before re-parenting us, so poll getppid() for the last moment.
+    os.read(gone_r, 1)
     deadline = time.monotonic() + 10
     while os.getppid() == original_parent and time.monotonic() < deadline:
         time.sleep(0.001)
@@ -46,15 +49,24 @@ def main():
     p.add_argument("--ignore-term", action="store_true")
     args = p.parse_args()
     report_fd = os.open(args.report, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    intermediates = []
     for _ in range(args.count):
+        gone_r, gone_w = os.pipe()
         pid = os.fork()
         if pid == 0:
             me = os.getpid()
             if os.fork() == 0:
+                os.close(gone_w)
                 if args.mode == "exit":
-                    grandchild_exit_mode(report_fd, me)
+                    grandchild_exit_mode(report_fd, me, gone_r)
                 grandchild_setsid_mode(report_fd, args.ignore_term)
             os._exit(0)
+        os.close(gone_r)
+        os.close(gone_w)
+        intermediates.append(pid)
+        if len(intermediates) >= 50:
+            os.waitpid(intermediates.pop(0), 0)
+    for pid in intermediates:
         os.waitpid(pid, 0)
     open(args.done, "w").close()
     while True:
