@@ -993,6 +993,7 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
 
     t_begin = time.monotonic()
+    load_begin = os.getloadavg()
     raw = {}
     ws = []
     try:
@@ -1027,6 +1028,11 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.monotonic() - t_begin
+    load_end = os.getloadavg()
+    if max(load_begin[0], load_end[0]) > 1.0:
+        res.note(f"the machine was busy (1-min load average {load_begin[0]:.1f} at the start, "
+                 f"{load_end[0]:.1f} at the end, {os.cpu_count()} CPUs): µs figures are noisy, "
+                 "rerun on a quiet machine before trusting a ratio near a target")
     vers = []
     for w in ws:
         if w.kind == "peer" and w.ok:
@@ -1044,7 +1050,8 @@ def main():
         "# lastcall benchmarks",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · commit {git or '?'} · "
-        f"Linux {platform.release()} · {os.cpu_count()} CPUs · run took {elapsed:.0f} s",
+        f"Linux {platform.release()} · {os.cpu_count()} CPUs · load {load_begin[0]:.1f}→"
+        f"{load_end[0]:.1f} · run took {elapsed:.0f} s",
         "",
         "Versions: " + "; ".join(vers),
         "",
