@@ -283,7 +283,7 @@ def test_flooding_hook_does_not_block(lastcall, tmp_path):
     assert lc.wait_event("hook_finished", hook="flood", timeout=0)["status"] == "ok"
     relayed = sum(len(e["line"]) for e in lc.events("hook_output", hook="flood"))
     assert relayed > 0
-    assert not lc.bad_lines, "non-JSON log lines: %r" % lc.bad_lines[:3]
+    assert not lc.bad_lines, "%d non-JSON log lines, first: %s" % (len(lc.bad_lines), why_not_json(lc.bad_lines[0]))
 
 
 @pytest.mark.timeout(40)
@@ -295,6 +295,16 @@ def test_binary_output_keeps_log_valid_json(lastcall, tmp_path):
         hook("after", ["echo", "still here"], priority=-1)]}}
     lc = post_only(lastcall, cfg, timeout=30)
     assert done.exists()
-    assert not lc.bad_lines, "non-JSON log lines: %r" % [l[:200] for l in lc.bad_lines[:3]]
+    assert not lc.bad_lines, "%d non-JSON log lines, first: %s" % (len(lc.bad_lines), why_not_json(lc.bad_lines[0]))
     assert lc.events("hook_output", hook="bin")
     assert [e["line"] for e in lc.events("hook_output", hook="after")] == ["still here"]
+
+
+def why_not_json(raw):
+    try:
+        json.loads(raw)
+    except UnicodeDecodeError as e:
+        return "%s near %r" % (e.reason, raw[max(0, e.start - 10):e.end + 10])
+    except ValueError as e:
+        return "%s in %r" % (e, raw[:200])
+    return "parses"

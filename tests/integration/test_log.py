@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 
+import pytest
 
 from support import TS_RE, clean_env, helper, read_lines, recorder, sig_eq, ts_seconds, wait_line, wait_lines
 
@@ -228,3 +229,26 @@ def test_hook_output_in_text_log_only_on_stderr(lastcall, tmp_path, log_format):
     assert lc.wait_exit(10) == 0
     assert lc.stdout == b"", "lastcall wrote on stdout: %r" % lc.stdout[:200]
     assert "hook-line" in lc.stderr
+
+
+INVALID_UTF8 = {
+    "lone-FF": b"\xff",
+    "overlong-2-byte": b"\xc0\xaf",
+    "overlong-3-byte": b"\xe0\x80\x80",
+    "overlong-4-byte": b"\xf0\x80\x80\x80",
+    "above-U+10FFFF": b"\xf4\x90\x80\x80",
+    "truncated": b"\xe2\x82",
+}
+
+
+@pytest.mark.parametrize("seq", INVALID_UTF8.values(), ids=INVALID_UTF8.keys())
+def test_invalid_utf8_hook_output_stays_valid_json(lastcall, seq):
+    """In `json` format each line is one object (a hook's bytes that are not UTF-8 still give
+    a line that a strict JSON parser accepts)."""
+    octal = "".join("\\%03o" % c for c in seq)
+    cfg = {"hooks": {"post_stop": [{"name": "b", "command": ["printf", "a" + octal + "z\\n"]}]}}
+    lc = lastcall("--", "true", config=cfg)
+    assert lc.wait_exit(10) == 0
+    assert not lc.bad_lines, "not JSON (strict UTF-8): %r" % lc.bad_lines
+    line = lc.wait_event("hook_output", hook="b", timeout=0)["line"]
+    assert line.startswith("a") and line.endswith("z"), line
