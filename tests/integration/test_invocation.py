@@ -156,6 +156,32 @@ def test_missing_config_file_is_usage_error(run_lastcall, tmp_path):
     assert not marker.exists()
 
 
+def test_short_options(run_lastcall, tmp_path):
+    """| `-c, --config FILE` | ... | `-t, --grace DURATION` |"""
+    path = support.write_config(tmp_path, {"drain": "4s"})
+    plan = check_plan(run_lastcall, "-c", path, "-t", "6s")
+    assert 6000 in plan_ms(plan, "grace") and 4000 in plan_ms(plan, "drain")
+
+
+def test_options_with_equals(run_lastcall, tmp_path):
+    """lastcall [OPTIONS] [--] COMMAND [ARG...] (`--option=value` works like `--option value`)"""
+    path = support.write_config(tmp_path, {"drain": "4s"})
+    plan = check_plan(run_lastcall, "--config=" + path, "--grace=6s")
+    assert 6000 in plan_ms(plan, "grace") and 4000 in plan_ms(plan, "drain")
+
+
+def test_command_without_double_dash(run_lastcall):
+    """lastcall [OPTIONS] [--] COMMAND [ARG...]"""
+    r = run_lastcall("--grace", "1s", "sh", "-c", "exit 4")
+    assert r.returncode == 4, r.stderr
+
+
+def test_command_options_are_not_lastcalls(run_lastcall):
+    """lastcall [OPTIONS] [--] COMMAND [ARG...] (options after COMMAND belong to it)"""
+    r = run_lastcall("--", "sh", "-c", "exit 6", "--grace", "zzz")
+    assert r.returncode == 6, r.stderr
+
+
 # -- environment ---------------------------------------------------------------------------
 
 def test_env_grace(run_lastcall):
@@ -238,6 +264,14 @@ def test_precedence_stop_signal(run_lastcall):
     assert sig_eq(find_key(plan, "stop_signal"), signal.SIGUSR2), plan
 
 
+def test_precedence_log_format(run_lastcall):
+    """Precedence: command line > environment > config file > defaults."""
+    r = run_lastcall("--log-format", "json", "--", "true", log_format=None,
+                     env={"LASTCALL_LOG_FORMAT": "text"})
+    assert r.returncode == 0
+    assert [e for e in r.events if e.get("event") == "child_started"], r.stderr
+
+
 def test_config_file_is_read(run_lastcall):
     """Every key is optional. (A full config as in section 3 is accepted.)"""
     cfg = {
@@ -273,6 +307,10 @@ CONFIG_ERRORS = [
     ({"hooks": {"post_stop": [{"name": "b", "command": 42}]}}, "/hooks/post_stop/0/command"),
     ({"hooks": {"post_stop": [{"name": "b", "command": "true", "priority": "high"}]}}, "/hooks/post_stop/0/priority"),
     ({"hooks": {"mid_stop": []}}, "/hooks/mid_stop"),
+    ({"hooks": {"pre_stop": [{"command": "true"}]}}, "/hooks/pre_stop/0"),
+    ({"hooks": {"pre_stop": [{"name": "t", "command": "true", "timeout": "soon"}]}}, "/hooks/pre_stop/0/timeout"),
+    ({"hooks": {"pre_stop": [{"name": "e", "command": "true", "env": {"FOO": 1}}]}}, "/hooks/pre_stop/0/env/FOO"),
+    ({"hooks": {"pre_stop": [{"name": "c", "command": "true", "cwd": 7}]}}, "/hooks/pre_stop/0/cwd"),
 ]
 
 

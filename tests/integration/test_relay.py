@@ -257,3 +257,28 @@ def test_pid1_reaps_orphans(lastcall, tmp_path, unshare_works):
     os.kill(inner, signal.SIGTERM)
     assert lc.wait_exit(10) == 143, lc.log_tail()
     lc.wait_event("shutdown_complete", timeout=0)
+
+
+def test_sigchld_is_not_relayed(lastcall, tmp_path):
+    """Every catchable signal except SIGCHLD and the synchronous faults ... is relayed"""
+    lc, out = start_with_recorder(lastcall, tmp_path, rec_args=("--record-chld",))
+    lc.send(signal.SIGCHLD)
+    lc.send(signal.SIGUSR1)
+    wait_line(out, "SIGUSR1")
+    time.sleep(0.2)  # Not synchronisation: a bounded look for a SIGCHLD that must not come.
+    assert "SIGCHLD" not in read_lines(out)
+    assert support.is_running(lc.pid)
+
+
+def test_signals_are_relayed_during_shutdown(lastcall, tmp_path):
+    """Every catchable signal except SIGCHLD and the synchronous faults ... is relayed to the
+    child (group), after `rewrite`. (Also while the pre-stop hooks run.)"""
+    marker = tmp_path / "hook-started"
+    cfg = {"hooks": {"pre_stop": [{"name": "wait", "command": "touch %s; sleep 1" % marker}]}}
+    lc, out = start_with_recorder(lastcall, tmp_path, config=cfg)
+    lc.send(signal.SIGTERM)
+    support.wait_file(marker)
+    lc.send(signal.SIGUSR1)
+    wait_line(out, "SIGUSR1", timeout=5)
+    assert "SIGTERM" not in read_lines(out), "the stop signal came before the pre-stop hook ended"
+    assert lc.wait_exit(10) == 143

@@ -274,3 +274,56 @@ def test_shutdown_complete_is_last(lastcall, tmp_path):
     assert last["exit_code"] == 143
     for key in ["duration_ms", "hooks_ok", "hooks_failed", "hooks_timeout", "hooks_skipped"]:
         assert key in last, last
+
+
+def test_grace_budget_includes_hooks(lastcall, tmp_path):
+    """| `-t, --grace DURATION` | `LASTCALL_GRACE` | whole shutdown budget, from the trigger to
+    SIGKILL of the child |"""
+    cfg = {"grace": "2s", "pre_stop_timeout": "1.8s",
+           "hooks": {"pre_stop": [hook("slow", ["sleep", "1.2"])]}}
+    lc, out = start(lastcall, tmp_path, config=cfg, rec_args=("--ignore-term",))
+    lc.send(signal.SIGTERM)
+    started = lc.wait_event("shutdown_started")
+    killed = lc.wait_event("child_killed", timeout=10)
+    after = ts_seconds(killed) - ts_seconds(started)
+    assert 1.9 <= after <= 3.0, "SIGKILL %.3fs after the trigger; the budget is 2s in all" % after
+    assert lc.wait_exit(10) == 137
+
+
+def test_hook_timeout_capped_by_phase(lastcall, tmp_path):
+    """At its `timeout` (default: what remains of its phase), or when its phase's cap is
+    reached, its whole process group gets SIGKILL."""
+    cfg = {"pre_stop_timeout": "800ms",
+           "hooks": {"pre_stop": [hook("long", helper("hang", "--ignore-term"), timeout="10s")]}}
+    lc, out = start(lastcall, tmp_path, config=cfg)
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 143
+    fin = lc.wait_event("hook_finished", hook="long", timeout=0)
+    assert fin["status"] == "timeout" and 700 <= fin["duration_ms"] <= 1800, fin
+
+
+def test_forced_exit_kills_adopted_orphans(lastcall, tmp_path):
+    """SIGKILL goes at once to every running hook's process group, the child's process group
+    and every adopted orphan"""
+    report, done = tmp_path / "report", tmp_path / "done"
+    lc = lastcall("--grace", "20s", "--", *helper("orphans", "--mode", "setsid", "--ignore-term",
+                                                 "--count", 1, "--report", report, "--done", done))
+    orphan = read_pid(report)
+    lc.track_pid(orphan)
+    lc.send(signal.SIGTERM)
+    lc.wait_event("child_exited")
+    assert is_running(orphan)
+    lc.send(signal.SIGINT)
+    assert lc.wait_exit(5) == 128 + signal.SIGINT, lc.log_tail()
+    lc.wait_event("forced_exit", timeout=0)
+    wait_for(lambda: not is_running(orphan), 5, "the adopted orphan to be SIGKILLed")
+
+
+def test_success_exit_applies_to_sigkill_escalation(lastcall, tmp_path):
+    """| the child was killed by signal N | 128 + N (0 when 128 + N is a success code) |"""
+    lc, out = start(lastcall, tmp_path, "--grace", "500ms", "--success-exit", "137",
+                    rec_args=("--ignore-term",))
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 0, lc.log_tail()
+    lc.wait_event("child_killed", timeout=0)
+    assert lc.events()[-1]["exit_code"] == 0

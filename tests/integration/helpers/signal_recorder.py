@@ -52,6 +52,7 @@ def main():
     p.add_argument("--exit-on", action="append", default=[], metavar="SIG:CODE",
                    help="exit with CODE after recording SIG")
     p.add_argument("--pidfile")
+    p.add_argument("--record-chld", action="store_true", help="record SIGCHLD too")
     args = p.parse_args()
 
     # A re-raised SIGQUIT must not leave core files behind.
@@ -75,7 +76,7 @@ def main():
             os.kill(os.getpid(), num)
 
     for num in sorted(signal.valid_signals()):
-        if num in UNCATCHABLE or num == signal.SIGCHLD:
+        if num in UNCATCHABLE or num == signal.SIGCHLD and not args.record_chld:
             continue
         try:
             signal.signal(num, on_signal)
