@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <optional>
+
+#include "cli/overrides.hpp"
+#include "core/error.hpp"
+
+namespace lastcall::cli {
+
+// The outcome of reading argv and the environment.
+struct Parsed {
+  std::optional<int> exit_now;  // set for --help and --version: the text is already on stdout
+  Overrides overrides;
+};
+
+// Reads the CONTRACT §1 options and COMMAND [ARG...] from argv, and the LASTCALL_* variables
+// for what argv does not set. Nothing after `--` or after the first non-option argument is
+// read as an option: it is the COMMAND and its arguments. Values stay raw strings; config/
+// checks them. A malformed command line is an Error (exit 2) naming the option at fault.
+[[nodiscard]] core::Result<Parsed> parse(int argc, const char* const* argv);
+
+}  // namespace lastcall::cli

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: MIT
+#include "config/resolve.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <string>
+#include <vector>
+
+#include "config/duration_parser.hpp"
+#include "config/json_fields.hpp"
+#include "config/signal_parser.hpp"
+
+namespace lastcall::config {
+namespace {
+
+// "a, b or c".
+std::string one_of(std::initializer_list<std::string_view> choices) {
+  std::string out;
+  std::size_t i = 0;
+  for (auto choice : choices) {
+    if (i > 0) out += i + 1 == choices.size() ? " or " : ", ";
+    out += choice;
+    ++i;
+  }
+  return out;
+}
+
+// Turns the raw overrides into typed values, one problem line per bad value.
+class OverrideReader {
+ public:
+  [[nodiscard]] std::optional<core::Duration> duration(const std::optional<cli::Raw>& raw) {
+    if (!raw) return std::nullopt;
+    auto value = parse_duration(raw->value);
+    if (!value) fail(*raw, "invalid duration", kDurationHint);
+    return value;
+  }
+
+  [[nodiscard]] std::optional<core::Signal> signal(const cli::Raw& raw, std::string_view text) {
+    auto value = parse_signal(text);
+    if (!value) fail(cli::Raw{std::string(text), raw.origin}, "invalid signal", kSignalHint);
+    return value;
+  }
+
+  // One of `choices`, as its index.
+  [[nodiscard]] std::optional<std::size_t> choice(const std::optional<cli::Raw>& raw,
+                                                  std::initializer_list<std::string_view> choices) {
+    if (!raw) return std::nullopt;
+    const auto found = std::find(choices.begin(), choices.end(), raw->value);
+    if (found != choices.end()) return static_cast<std::size_t>(found - choices.begin());
+    fail(*raw, "invalid value", "use " + one_of(choices));
+    return std::nullopt;
+  }
+
+  [[nodiscard]] std::optional<int> exit_code(const cli::Raw& raw) {
+    const std::string& text = raw.value;
+    const bool digits = !text.empty() && text.size() <= 3 &&
+                        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (digits && std::stoi(text) <= 255) return std::stoi(text);
+    fail(raw, "invalid exit code", "use an integer 0..255; 128+N for signal N");
+    return std::nullopt;
+  }
+
+  void rewrite(const cli::Raw& raw, std::map<core::Signal, core::Signal>& out) {
+    const std::size_t colon = raw.value.find(':');
+    if (colon == std::string::npos || raw.value.find(':', colon + 1) != std::string::npos) {
+      fail(raw, "invalid rewrite", "use FROM:TO, such as HUP:USR1");
+      return;
+    }
+    auto from = signal(raw, std::string_view(raw.value).substr(0, colon));
+    auto to = signal(raw, std::string_view(raw.value).substr(colon + 1));
+    if (!from || !to) return;
+    if (from->number() == SIGKILL || from->number() == SIGSTOP) {
+      problems_.push_back(raw.origin + ": " + from->name() +
+                          " cannot be caught, so it cannot be rewritten");
+      return;
+    }
+    out[*from] = *to;
+  }
+
+  void add(std::string problem) { problems_.push_back(std::move(problem)); }
+  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  void fail(const cli::Raw& raw, std::string_view what, std::string_view hint) {
+    problems_.push_back(raw.origin + ": " + std::string(what) + " \"" + raw.value + "\" (" +
+                        std::string(hint) + ")");
+  }
+
+  std::vector<std::string> problems_;
+};
+
+// Descending priority; std::stable_sort keeps file order within a priority.
+std::vector<HookSpec> in_execution_order(std::vector<HookSpec> hooks) {
+  std::stable_sort(hooks.begin(), hooks.end(),
+                   [](const HookSpec& a, const HookSpec& b) { return a.priority > b.priority; });
+  return hooks;
+}
+
+void apply_durations(OverrideReader& reader, const cli::Overrides& overrides,
+                     const FileConfig& file, Settings& settings) {
+  settings.grace = reader.duration(overrides.grace).value_or(file.grace.value_or(kDefaultGrace));
+  settings.drain = reader.duration(overrides.drain).value_or(file.drain.value_or(kDefaultDrain));
+  settings.pre_stop_timeout = file.pre_stop_timeout.value_or(settings.grace / 2);
+  settings.post_stop_timeout = file.post_stop_timeout.value_or(kDefaultPostStopTimeout);
+}
+
+void apply_signals(OverrideReader& reader, const cli::Overrides& overrides,
+                   const FileConfig& file, Settings& settings) {
+  settings.stop_signal = file.stop_signal;
+  if (overrides.stop_signal) {
+    settings.stop_signal = reader.signal(*overrides.stop_signal, overrides.stop_signal->value);
+  }
+  settings.forward = file.forward.value_or(ForwardMode::Group);
+  if (auto index = reader.choice(overrides.forward, {"group", "child"})) {
+    settings.forward = *index == 0 ? ForwardMode::Group : ForwardMode::Child;
+  }
+  settings.rewrite = file.rewrite.value_or(std::map<core::Signal, core::Signal>{});
+  for (const auto& raw : overrides.rewrite) reader.rewrite(raw, settings.rewrite);
+}
+
+void apply_exit_codes(OverrideReader& reader, const cli::Overrides& overrides,
+                      const FileConfig& file, Settings& settings) {
+  settings.success_exit_codes = file.success_exit_codes.value_or(std::vector<int>{});
+  for (const auto& raw : overrides.success_exit) {
+    if (auto code = reader.exit_code(raw)) settings.success_exit_codes.push_back(*code);
+  }
+  auto& codes = settings.success_exit_codes;
+  std::sort(codes.begin(), codes.end());
+  codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+}
+
+void apply_log(OverrideReader& reader, const cli::Overrides& overrides, bool stderr_is_tty,
+               Settings& settings) {
+  settings.log_format = stderr_is_tty ? LogFormat::Text : LogFormat::Json;
+  if (auto index = reader.choice(overrides.log_format, {"text", "json"})) {
+    settings.log_format = *index == 0 ? LogFormat::Text : LogFormat::Json;
+  }
+  settings.log_level = LogLevel::Info;
+  constexpr std::array kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error};
+  if (auto index = reader.choice(overrides.log_level, {"debug", "info", "warn", "error"})) {
+    settings.log_level = kLevels.at(*index);
+  }
+}
+
+core::Error joined(const std::vector<std::string>& problems) {
+  std::string message;
+  for (const auto& problem : problems) message += (message.empty() ? "" : "\n") + problem;
+  return core::Error{.message = std::move(message), .exit_code = core::kExitUsage};
+}
+
+}  // namespace
+
+core::Result<Settings> resolve(const cli::Overrides& overrides, const FileConfig& file,
+                               bool stderr_is_tty) {
+  OverrideReader reader;
+  Settings settings;
+  settings.command = overrides.command;
+  settings.check = overrides.check;
+  if (overrides.config) settings.config_path = overrides.config->value;
+  apply_durations(reader, overrides, file, settings);
+  apply_signals(reader, overrides, file, settings);
+  apply_exit_codes(reader, overrides, file, settings);
+  apply_log(reader, overrides, stderr_is_tty, settings);
+  settings.pre_stop = in_execution_order(file.pre_stop.value_or(std::vector<HookSpec>{}));
+  settings.post_stop = in_execution_order(file.post_stop.value_or(std::vector<HookSpec>{}));
+  if (settings.command.empty() && !settings.check) {
+    reader.add("no COMMAND given; usage: lastcall [OPTIONS] [--] COMMAND [ARG...]");
+  }
+  if (!reader.problems().empty()) return joined(reader.problems());
+  return settings;
+}
+
+core::Result<Settings> resolve(const cli::Overrides& overrides, bool stderr_is_tty) {
+  FileConfig file;
+  std::vector<std::string> file_problems;
+  if (overrides.config && overrides.config->value.empty()) {
+    file_problems.push_back(overrides.config->origin + ": the config file path is empty");
+  } else if (overrides.config) {
+    auto loaded = load_config_file(overrides.config->value);
+    if (loaded) file = std::move(*loaded);
+    if (!loaded) file_problems.push_back(loaded.error().message);
+  }
+  auto settings = resolve(overrides, file, stderr_is_tty);
+  if (file_problems.empty()) return settings;
+  // Report the command line's problems too, so that one run shows every mistake.
+  if (!settings) file_problems.push_back(settings.error().message);
+  return joined(file_problems);
+}
+
+}  // namespace lastcall::config

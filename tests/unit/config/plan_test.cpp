@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include "config/plan.hpp"
+
+#include <csignal>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+using lastcall::config::effective_timeout;
+using lastcall::config::HookSpec;
+using lastcall::config::LogFormat;
+using lastcall::config::Phase;
+using lastcall::config::phase_cap;
+using lastcall::config::plan_json;
+using lastcall::config::Settings;
+using lastcall::core::Signal;
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+namespace {
+
+Settings example() {
+  Settings settings;
+  settings.command = {"nginx", "-g", "daemon off;"};
+  settings.config_path = "/etc/lastcall.json";
+  settings.grace = milliseconds(20'000);
+  settings.drain = milliseconds(4'000);
+  settings.pre_stop_timeout = milliseconds(30'000);
+  settings.post_stop_timeout = milliseconds(3'000);
+  settings.rewrite = {{Signal(SIGHUP), Signal(SIGUSR1)}};
+  settings.success_exit_codes = {0, 143};
+  settings.log_format = LogFormat::Text;
+  HookSpec flush{.name = "flush",
+                 .argv = {"/bin/sh", "-c", "redis-cli save"},
+                 .via_shell = true,
+                 .timeout = milliseconds(5'000),
+                 .priority = 10,
+                 .env = {{"A", "1"}},
+                 .cwd = "/srv"};
+  HookSpec wait;
+  wait.name = "wait";
+  wait.argv = {"sleep", "1"};
+  HookSpec unlock;
+  unlock.name = "unlock";
+  unlock.argv = {"rm", "-f", "/run/app.lock"};
+  unlock.timeout = milliseconds(9'000);
+  settings.pre_stop = {flush, wait};
+  settings.post_stop = {unlock};
+  return settings;
+}
+
+}  // namespace
+
+TEST_CASE("the pre_stop cap is min(pre_stop_timeout, grace - drain); post_stop's is post_stop_timeout") {
+  Settings settings = example();
+  CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(16'000));
+  CHECK(phase_cap(settings, Phase::PostStop) == milliseconds(3'000));
+  settings.pre_stop_timeout = milliseconds(10'000);
+  CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(10'000));
+  SUBCASE("a drain longer than grace leaves nothing for pre_stop") {
+    settings.drain = milliseconds(25'000);
+    CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(0));
+  }
+}
+
+TEST_CASE("a hook's effective timeout is its timeout capped by its phase, or the cap") {
+  const Settings settings = example();
+  CHECK(effective_timeout(settings, Phase::PreStop, settings.pre_stop[0]) == milliseconds(5'000));
+  CHECK(effective_timeout(settings, Phase::PreStop, settings.pre_stop[1]) == milliseconds(16'000));
+  CHECK(effective_timeout(settings, Phase::PostStop, settings.post_stop[0]) == milliseconds(3'000));
+}
+
+TEST_CASE("--check prints the resolved plan as JSON") {
+  const std::string text = plan_json(example());
+  CHECK(text.ends_with("}\n"));
+  CHECK(text.find("\n  \"grace_ms\": 20000,") != std::string::npos);  // indented by 2
+  const json plan = json::parse(text);
+
+  SUBCASE("durations are integers in milliseconds") {
+    CHECK(plan["grace_ms"] == 20'000);
+    CHECK(plan["drain_ms"] == 4'000);
+    CHECK(plan["pre_stop_timeout_ms"] == 30'000);
+    CHECK(plan["post_stop_timeout_ms"] == 3'000);
+  }
+  SUBCASE("the rest of the settings") {
+    CHECK(plan["command"] == json({"nginx", "-g", "daemon off;"}));
+    CHECK(plan["config"] == "/etc/lastcall.json");
+    CHECK(plan["stop_signal"] == "trigger");
+    CHECK(plan["forward"] == "group");
+    CHECK(plan["rewrite"] == json({{"SIGHUP", "SIGUSR1"}}));
+    CHECK(plan["success_exit_codes"] == json({0, 143}));
+    CHECK(plan["log_format"] == "text");
+    CHECK(plan["log_level"] == "info");
+  }
+  SUBCASE("hooks in execution order, with command as written and argv") {
+    const json& pre = plan["hooks"]["pre_stop"];
+    REQUIRE(pre.size() == 2);
+    CHECK(pre[0]["name"] == "flush");
+    CHECK(pre[0]["command"] == "redis-cli save");
+    CHECK(pre[0]["argv"] == json({"/bin/sh", "-c", "redis-cli save"}));
+    CHECK(pre[0]["priority"] == 10);
+    CHECK(pre[0]["timeout_ms"] == 5'000);
+    CHECK(pre[0]["effective_timeout_ms"] == 5'000);
+    CHECK(pre[0]["env"] == json({{"A", "1"}}));
+    CHECK(pre[0]["cwd"] == "/srv");
+    CHECK(pre[1]["name"] == "wait");
+    CHECK(pre[1]["command"] == json({"sleep", "1"}));
+    CHECK(pre[1]["timeout_ms"].is_null());
+    CHECK(pre[1]["effective_timeout_ms"] == 16'000);
+    CHECK(pre[1]["env"] == json::object());
+    CHECK(pre[1]["cwd"].is_null());
+    const json& post = plan["hooks"]["post_stop"];
+    REQUIRE(post.size() == 1);
+    CHECK(post[0]["timeout_ms"] == 9'000);
+    CHECK(post[0]["effective_timeout_ms"] == 3'000);
+  }
+}
+
+TEST_CASE("the plan names an explicit stop signal and a missing config as null") {
+  Settings settings;
+  settings.check = true;
+  settings.stop_signal = Signal(SIGQUIT);
+  const json plan = json::parse(plan_json(settings));
+  CHECK(plan["stop_signal"] == "SIGQUIT");
+  CHECK(plan["config"].is_null());
+  CHECK(plan["command"] == json::array());
+  CHECK(plan["rewrite"] == json::object());
+  CHECK(plan["hooks"]["pre_stop"] == json::array());
+}
