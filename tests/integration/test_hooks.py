@@ -308,3 +308,22 @@ def why_not_json(raw):
     except ValueError as e:
         return "%s in %r" % (e, raw[:200])
     return "parses"
+
+
+def test_hook_background_process_does_not_hold_the_sequence(lastcall, tmp_path):
+    """A hook that fails, times out, or cannot be started never stops the sequence. (A hook
+    that leaves a background process holding its stdout finishes when it exits, and the
+    leftover is gone before post-stop: "No process that lastcall could reach is left running
+    when the post-stop hooks start".)"""
+    bg, check = tmp_path / "bg.pid", tmp_path / "check"
+    cfg = {"hooks": {
+        "pre_stop": [hook("bg", "sleep 30 & echo $! > %s; echo spawned" % bg)],
+        "post_stop": [hook("post", "kill -0 $(cat %s) 2>/dev/null && echo alive > %s || echo gone > %s"
+                           % (bg, check, check))]}}
+    t0 = time.monotonic()
+    lc = stop_with_hooks(lastcall, tmp_path, cfg)
+    assert time.monotonic() - t0 < 5
+    fin = lc.wait_event("hook_finished", hook="bg", timeout=0)
+    assert fin["status"] == "ok" and fin["duration_ms"] < 3000, fin
+    assert [e["line"] for e in lc.events("hook_output", hook="bg")] == ["spawned"]
+    assert read_lines(check) == ["gone"]
