@@ -86,7 +86,8 @@ class Lastcall:
         for raw in iter(self.proc.stderr.readline, b""):
             event = None
             try:
-                event = json.loads(raw)
+                # Strict UTF-8 first: json.loads(bytes) would let surrogates through.
+                event = json.loads(raw.decode("utf-8"))
             except ValueError:
                 pass
             with self._cond:

@@ -302,7 +302,7 @@ def test_binary_output_keeps_log_valid_json(lastcall, tmp_path):
 
 def why_not_json(raw):
     try:
-        json.loads(raw)
+        json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as e:
         return "%s near %r" % (e.reason, raw[max(0, e.start - 10):e.end + 10])
     except ValueError as e:

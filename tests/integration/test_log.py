@@ -237,6 +237,7 @@ INVALID_UTF8 = {
     "overlong-3-byte": b"\xe0\x80\x80",
     "overlong-4-byte": b"\xf0\x80\x80\x80",
     "above-U+10FFFF": b"\xf4\x90\x80\x80",
+    "surrogate": b"\xed\xa0\x80",
     "truncated": b"\xe2\x82",
 }
 
