@@ -16,11 +16,10 @@ int main(int argc, char** argv) {
   if (parsed->exit_now) return *parsed->exit_now;
 
   auto settings = config::resolve(parsed->overrides, isatty(STDERR_FILENO) != 0);
-  if (!settings) return app::report_setup_error(settings.error(), config::format_hint(parsed->overrides));
+  if (!settings) return app::report_setup_error(settings.error(), app::requested_format(parsed->overrides));
 
   if (settings->check) {
     std::fputs(config::plan_json(*settings).c_str(), stdout);
-    std::fputc('\n', stdout);
     return 0;
   }
   return app::run(*settings);

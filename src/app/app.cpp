@@ -148,7 +148,9 @@ int run(const config::Settings& settings) {
   auto router = signals::SignalRouter::install(settings.rewrite);
   if (!router) return report_setup_error(router.error(), settings.log_format);
   become_subreaper(logger);
-  const auto pid = process::spawn(process::SpawnRequest{.argv = settings.command});
+  process::SpawnRequest request;
+  request.argv = settings.command;
+  const auto pid = process::spawn(request);
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
   logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + join(settings.command),
               {{"pid", *pid}, {"command", join(settings.command)}});
@@ -173,6 +175,13 @@ int report_setup_error(const core::Error& error, std::optional<config::LogFormat
   log::Logger logger(fmt, log::Level::Error);
   logger.error(event, "lastcall: " + error.message, {{"error", error.message}});
   return error.exit_code;
+}
+
+std::optional<config::LogFormat> requested_format(const cli::Overrides& overrides) {
+  if (!overrides.log_format) return std::nullopt;
+  if (overrides.log_format->value == "text") return config::LogFormat::Text;
+  if (overrides.log_format->value == "json") return config::LogFormat::Json;
+  return std::nullopt;
 }
 
 }  // namespace lastcall::app

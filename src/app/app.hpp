@@ -4,6 +4,7 @@
 #include <optional>
 #include <string_view>
 
+#include "cli/overrides.hpp"
 #include "config/settings.hpp"
 #include "core/events.hpp"
 #include "core/error.hpp"
@@ -18,5 +19,9 @@ namespace lastcall::app {
 // format the user asked for when it is known, and returns its exit code.
 [[nodiscard]] int report_setup_error(const core::Error& error, std::optional<config::LogFormat> format,
                                      std::string_view event = core::event::kConfigError);
+
+// The log format the command line or environment asked for, when it is a valid one: used to
+// report an error found before the settings are resolved.
+[[nodiscard]] std::optional<config::LogFormat> requested_format(const cli::Overrides& overrides);
 
 }  // namespace lastcall::app

@@ -48,6 +48,13 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   for (std::size_t k = 1; k < len; ++k) {
     if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return 0;
   }
+  // The second byte's range rules out overlong forms, UTF-16 surrogates and code points
+  // above U+10FFFF (RFC 3629 section 4).
+  const auto second = static_cast<unsigned char>(text[i + 1]);
+  if (lead == 0xE0 && second < 0xA0) return 0;
+  if (lead == 0xED && second > 0x9F) return 0;
+  if (lead == 0xF0 && second < 0x90) return 0;
+  if (lead == 0xF4 && second > 0x8F) return 0;
   return len;
 }
 

@@ -42,6 +42,11 @@ void LeftoverSweeper::after_reap() {
 
 void LeftoverSweeper::sweep() {
   if (!active_) return;
+  // Most runs end with nothing left: skip the signals and the /proc scan.
+  if (!reaper_.has_children()) {
+    check_gone();
+    return;
+  }
   const bool killing = signal_.number() == SIGKILL;
   // The group first: it reaches members whose parent is still alive, and ESRCH just means
   // the group is empty.

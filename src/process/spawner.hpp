@@ -13,9 +13,9 @@ namespace lastcall::process {
 
 // What to start and how to wire its stdio.
 struct SpawnRequest {
-  std::vector<std::string> argv;           // argv[0] is looked up in PATH unless it has a '/'
-  std::optional<std::vector<std::string>> env;  // "K=V" entries; nullopt inherits ours
-  std::optional<std::string> cwd;
+  std::vector<std::string> argv{};         // argv[0] is looked up in PATH unless it has a '/'
+  std::optional<std::vector<std::string>> env{};  // "K=V" entries; nullopt inherits ours
+  std::optional<std::string> cwd{};
   int stdin_fd = -1;   // -1: inherit ours
   int stdout_fd = -1;  // -1: inherit ours
   int stderr_fd = -1;  // -1: inherit ours

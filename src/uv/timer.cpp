@@ -16,6 +16,9 @@ Timer::~Timer() { close_handle(handle_); }
 
 void Timer::start(core::Duration after) {
   const auto ms = after.count() < 0 ? 0 : static_cast<uint64_t>(after.count());
+  // The loop's cached "now" dates from the start of this iteration; a deadline counts from
+  // the real now, so refresh it first.
+  uv_update_time(handle_->loop);
   // uv_timer_start only fails for a closing handle, which an owner never holds.
   (void)uv_timer_start(handle_, on_timer, ms, 0);
 }
