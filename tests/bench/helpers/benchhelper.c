@@ -278,7 +278,7 @@ static int mode_orphans(int argc, char **argv) {
                 }
                 npfd = w;
             }
-            if (npfd == 0) t_exit = now_ns();
+            if (npfd == 0) t_exit = now_ns(); /* the pass in which the last one exited */
         }
         int w = 0;
         for (int i = 0; i < left; i++) {
@@ -288,7 +288,8 @@ static int mode_orphans(int argc, char **argv) {
         if (left > 0) nanosleep(&nap, NULL);
     }
     int64_t t1 = now_ns();
-    if (t_exit == 0 && npfd == 0) t_exit = t1; /* all exited and reaped within one pass */
+    /* the last ones exited and were reaped between this pass's poll and its kill check */
+    if (t_exit == 0 && left == 0) t_exit = t1;
     printf("{\"n\":%d,\"setup_ns\":%lld,\"exit_ns\":%lld,\"reap_ns\":%lld,\"left\":%d}\n",
            have, (long long)setup, (long long)(t_exit > 0 ? t_exit - t0 : -1),
            (long long)(t1 - t0), left + (n - have));
