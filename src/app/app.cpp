@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <ctime>
 #include <cstring>
 
 #include "app/ports.hpp"
@@ -76,6 +77,9 @@ class Run {
 
   [[nodiscard]] int start(uv_loop_t* loop);
   [[nodiscard]] int exit_code() const { return exit_.code(); }
+  // SIGKILL to whatever is still ours once the sequence has ended: a post_stop hook's
+  // process that left the hook's group, or everything after a forced exit.
+  void kill_remaining();
 
  private:
   void on_child_exited(pid_t pid, core::ExitStatus status);
@@ -136,6 +140,18 @@ void Run::on_relay(core::Signal received, core::Signal sent) {
                 {{"signal", received.name()}, {"sent", sent.name()}, {"pid", child_.pid()}});
 }
 
+void Run::kill_remaining() {
+  if (!reaper_.has_children()) return;
+  sweeper_.kill();
+  // A SIGKILLed process ends within moments; reap for a bounded time so lastcall does not
+  // leave zombies to its own parent, and never hang on one stuck in the kernel.
+  for (int round = 0; round < 100 && reaper_.has_children(); ++round) {
+    reaper_.reap();
+    timespec pause{0, 2'000'000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
 void Run::on_sigchld() {
   reaper_.reap();
   sweeper_.after_reap();
@@ -163,6 +179,7 @@ int run(const config::Settings& settings) {
     }
     loop.run();
     code = run.exit_code();
+    run.kill_remaining();
   }
   router->reset();
   if (!loop.close()) logger.warn(ev::kInternalError, "the event loop did not close cleanly");

@@ -327,3 +327,15 @@ def test_hook_background_process_does_not_hold_the_sequence(lastcall, tmp_path):
     assert fin["status"] == "ok" and fin["duration_ms"] < 3000, fin
     assert [e["line"] for e in lc.events("hook_output", hook="bg")] == ["spawned"]
     assert read_lines(check) == ["gone"]
+
+
+def test_post_stop_process_that_left_its_hook_group_is_not_left_behind(lastcall, tmp_path):
+    """No process that lastcall could reach is left running ... then exit with the child's status."""
+    pid_file = tmp_path / "escaped.pid"
+    cfg = {"hooks": {"post_stop": [hook("escape", "setsid sleep 300 & echo $! > %s" % pid_file)]}}
+    lc = post_only(lastcall, cfg)
+    pid = read_pid(pid_file)
+    lc.track_pid(pid)
+    assert lc.wait_event("hook_finished", hook="escape", timeout=0)["status"] == "ok"
+    # lastcall reaps what it killed before exiting, so the pid is gone, not a zombie.
+    assert not exists(pid), proc_stat(pid)
