@@ -994,6 +994,10 @@ def main():
     ap.add_argument("--only", default="", help="comma list: start,memidle,relay,orphans,"
                                                "escalation,hook,size")
     ap.add_argument("--quick", action="store_true", help="small sample counts, for development")
+    ap.add_argument("--no-rt", dest="rt", action="store_false",
+                    help="do not run under SCHED_FIFO (the default when permitted, so that other "
+                         "load on the machine disturbs the figures less)")
+    ap.add_argument("--rt-prio", type=int, default=10)
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.idle_seconds, args.relay_samples = 60, 2.0, 200
@@ -1003,6 +1007,24 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     tmp = os.path.join(OUT, f"tmp-{os.getpid()}")
     os.makedirs(tmp)
+    sched = "SCHED_OTHER"
+    if args.rt:
+        try:
+            os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(args.rt_prio))
+            os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
+            sched = (f"SCHED_FIFO {args.rt_prio} for start+exit, orphans, escalation and "
+                     "hook-kill")
+        except (AttributeError, OSError) as e:
+            args.rt = False
+            log(f"warning: cannot use SCHED_FIFO ({e}); running at normal priority")
+
+    def set_rt(on):
+        """The policy is inherited by every thread and process started afterwards."""
+        if args.rt:
+            if on:
+                os.sched_setscheduler(0, os.SCHED_FIFO, os.sched_param(args.rt_prio))
+            else:
+                os.sched_setscheduler(0, os.SCHED_OTHER, os.sched_param(0))
     if not set_subreaper():
         log("warning: could not become a child subreaper; cleanup of orphans is best effort")
 
@@ -1024,24 +1046,27 @@ def main():
             if not w.ok:
                 res.note(f"{w.name}: n/a — {w.why}")
                 log(f"{w.name}: n/a — {w.why}")
-        metrics = [
-            ("start", lambda: m_startexit(ws, helper, res, args)),
-            ("memidle", lambda: m_mem_idle(ws, helper, res, args, tmp)),
-            ("relay", lambda: m_relay(ws, helper, res, args, tmp)),
-            ("orphans", lambda: m_orphans(ws, helper, res, args)),
-            ("escalation", lambda: m_escalation(ws, helper, res, args, tmp)),
-            ("hook", lambda: m_hookkill(ws, helper, res, args, tmp)),
-            ("size", lambda: m_sizes(ws, res, tmp)),
+        metrics = [  # (key, run under SCHED_FIFO, function)
+            ("start", True, lambda: m_startexit(ws, helper, res, args)),
+            ("memidle", False, lambda: m_mem_idle(ws, helper, res, args, tmp)),
+            ("relay", False, lambda: m_relay(ws, helper, res, args, tmp)),
+            ("orphans", True, lambda: m_orphans(ws, helper, res, args)),
+            ("escalation", True, lambda: m_escalation(ws, helper, res, args, tmp)),
+            ("hook", True, lambda: m_hookkill(ws, helper, res, args, tmp)),
+            ("size", False, lambda: m_sizes(ws, res, tmp)),
         ]
-        for key, fn in metrics:
+        for key, rt, fn in metrics:
             if only and key not in only:
                 continue
             try:
+                set_rt(rt)
                 raw[key] = fn()
             except Exception as e:  # one broken metric must not hide the others
                 traceback.print_exc()
                 res.note(f"{key}: failed: {e}")
                 raw[key] = {"error": str(e)}
+            finally:
+                set_rt(False)
     finally:
         PROCS.cleanup()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -1050,8 +1075,9 @@ def main():
     load_end = os.getloadavg()
     if max(load_begin[0], load_end[0]) > 1.0:
         res.note(f"the machine was busy (1-min load average {load_begin[0]:.1f} at the start, "
-                 f"{load_end[0]:.1f} at the end, {os.cpu_count()} CPUs): µs figures are noisy, "
-                 "rerun on a quiet machine before trusting a ratio near a target")
+                 f"{load_end[0]:.1f} at the end, {os.cpu_count()} CPUs): µs figures are noisy"
+                 + (" despite SCHED_FIFO" if sched != "SCHED_OTHER" else "") +
+                 "; rerun on a quiet machine before trusting a ratio near a target")
     vers = []
     for w in ws:
         if w.kind == "peer" and w.ok:
@@ -1070,7 +1096,7 @@ def main():
         "",
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · commit {git or '?'} · "
         f"Linux {platform.release()} · {os.cpu_count()} CPUs · load {load_begin[0]:.1f}→"
-        f"{load_end[0]:.1f} · run took {elapsed:.0f} s",
+        f"{load_end[0]:.1f} · {sched} · run took {elapsed:.0f} s",
         "",
         "Versions: " + "; ".join(vers),
         "",
