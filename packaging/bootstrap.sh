@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # One entry point for a fresh Debian 12 machine: installs what is missing, builds, and then
-#   demo  runs lastcall on the bundled demo workload (press Ctrl+C to see the sequence), or
-#   test  runs every test: unit tests, then the black-box suite, on a normal build and again
-#         on an ASan+UBSan build.
+#   demo          runs lastcall on the bundled demo workload (press Ctrl+C to see the sequence),
+#   build-static  builds the fully static, stripped binary into build-static/lastcall
+#                 (what the Dockerfile runs), or
+#   test          runs every test: unit tests, then the black-box suite, on a normal build and
+#                 again on an ASan+UBSan build; the first run also checks the static binary
+#                 (build-static/) and the .deb (build-pkg/).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
 packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev doctest-dev
-          python3 python3-pytest util-linux procps)
+          python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base)
 
 install_missing() {
   local missing=()
@@ -32,6 +35,17 @@ build() {  # build DIR [cmake args...]
   cmake --build "$dir" -j"$(nproc)"
 }
 
+build_static() {  # the static binary in build-static/, and the .deb built from it in build-pkg/
+  build build-static -DLASTCALL_STATIC=ON -DLASTCALL_TESTS=OFF
+}
+
+build_package() {  # prints the path of the .deb; everything else goes to stderr
+  build_static >&2
+  rm -f build-pkg/lastcall_*.deb
+  (cd build-static && cpack -G DEB -B "$here/build-pkg") >&2
+  ls "$here"/build-pkg/lastcall_*_"$(dpkg --print-architecture)".deb
+}
+
 run_tests() {  # run_tests DIR LABEL
   local dir=$1 label=$2
   echo "== unit tests ($label)"
@@ -50,16 +64,21 @@ case "${1:-}" in
     echo
     exec build/lastcall --log-format text -c docs/examples/demo.json -- docs/examples/demo.sh
     ;;
+  build-static)
+    install_missing
+    build_static
+    ;;
   test)
     install_missing
     build build
-    run_tests build release
+    deb=$(build_package)
+    LASTCALL_STATIC_BIN="$here/build-static/lastcall" LASTCALL_DEB="$deb" run_tests build release
     build build-sanitize -DLASTCALL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_tests build-sanitize "ASan+UBSan"
     ;;
   *)
-    echo "usage: $0 demo|test" >&2
+    echo "usage: $0 demo|build-static|test" >&2
     exit 2
     ;;
 esac
