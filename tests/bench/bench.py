@@ -604,6 +604,19 @@ def parse_strace(path):
 
 
 def m_relay(ws, helper, res, args, tmp):
+    cpus = os.sched_getaffinity(0)
+    pinned = None
+    if args.pin and len(cpus) > 1:
+        pinned = max(cpus)
+        os.sched_setaffinity(0, {pinned})  # inherited by everything started below
+    try:
+        return _m_relay(ws, helper, res, args, tmp, pinned)
+    finally:
+        if pinned is not None:
+            os.sched_setaffinity(0, cpus)
+
+
+def _m_relay(ws, helper, res, args, tmp, pinned):
     live = [w for w in ws if w.ok]
     na = {w.name: "n/a" for w in ws if not w.ok}
     log(f"signal relay: {args.relay_samples} SIGUSR1 samples x {len(live)} interleaved")
@@ -647,7 +660,8 @@ def m_relay(ws, helper, res, args, tmp):
     if any(lost.values()):
         res.note("relay: signals lost (no receipt within 2 s): " +
                  ", ".join(f"{n} {v}" for n, v in lost.items() if v))
-    res.note("bare in the relay rows is kill() straight to the child (no wrapper in between)")
+    res.note("bare in the relay rows is kill() straight to the child (no wrapper in between)" +
+             (f"; the relay phase ran pinned to CPU {pinned}" if pinned is not None else ""))
     return dict(p50_us=p50, p99_us=p99, lost=lost,
                 max_us={n: (max(v) if v else None) for n, v in lat.items()})
 
@@ -998,6 +1012,8 @@ def main():
                     help="do not run under SCHED_FIFO (the default when permitted, so that other "
                          "load on the machine disturbs the figures less)")
     ap.add_argument("--rt-prio", type=int, default=10)
+    ap.add_argument("--no-pin", dest="pin", action="store_false",
+                    help="do not pin the relay phase (sender, wrappers, children) to one CPU")
     args = ap.parse_args()
     if args.quick:
         args.rounds, args.idle_seconds, args.relay_samples = 60, 2.0, 200
