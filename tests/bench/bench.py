@@ -1050,7 +1050,7 @@ def main():
     signal.signal(signal.SIGHUP, on_term)
 
     t_begin = time.monotonic()
-    load_begin = os.getloadavg()
+    loads, orphans_done = [], False
     raw = {}
     ws = []
     try:
@@ -1074,6 +1074,9 @@ def main():
         for key, rt, fn in metrics:
             if only and key not in only:
                 continue
+            if not orphans_done:  # 2000 orphans exiting at once lift the load average
+                loads.append(os.getloadavg()[0])
+            orphans_done |= key == "orphans"
             try:
                 set_rt(rt)
                 raw[key] = fn()
@@ -1088,10 +1091,10 @@ def main():
         shutil.rmtree(tmp, ignore_errors=True)
 
     elapsed = time.monotonic() - t_begin
-    load_end = os.getloadavg()
-    if max(load_begin[0], load_end[0]) > 1.0:
-        res.note(f"the machine was busy (1-min load average {load_begin[0]:.1f} at the start, "
-                 f"{load_end[0]:.1f} at the end, {os.cpu_count()} CPUs): µs figures are noisy"
+    loads = loads or [os.getloadavg()[0]]
+    if max(loads) > 1.0:
+        res.note(f"the machine was busy (1-min load average {min(loads):.1f}–{max(loads):.1f} "
+                 f"at the phase starts, {os.cpu_count()} CPUs): µs figures are noisy"
                  + (" despite SCHED_FIFO" if sched != "SCHED_OTHER" else "") +
                  "; rerun on a quiet machine before trusting a ratio near a target")
     vers = []
@@ -1111,8 +1114,8 @@ def main():
         "# lastcall benchmarks",
         "",
         f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')} · commit {git or '?'} · "
-        f"Linux {platform.release()} · {os.cpu_count()} CPUs · load {load_begin[0]:.1f}→"
-        f"{load_end[0]:.1f} · {sched} · run took {elapsed:.0f} s",
+        f"Linux {platform.release()} · {os.cpu_count()} CPUs · load {min(loads):.1f}–"
+        f"{max(loads):.1f} · {sched} · run took {elapsed:.0f} s",
         "",
         "Versions: " + "; ".join(vers),
         "",
