@@ -30,6 +30,18 @@ core::Error system_error(std::string_view what) {
   return core::Error{std::string(what) + ": " + std::strerror(errno), kNoExitCode};
 }
 
+// The hook's stdin: /dev/null, or, where there is none (a bare chroot, a FROM scratch image
+// run without the /dev that OCI runtimes provide), the read end of a pipe whose write end is
+// already closed, which reads end of file just the same.
+core::Result<UniqueFd> open_empty_stdin() {
+  UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+  if (null_in.is_open()) return null_in;
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return system_error("cannot open /dev/null or create a pipe");
+  UniqueFd write_end(fds[1]);
+  return UniqueFd(fds[0]);
+}
+
 core::Result<Pipe> open_pipe() {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return system_error("cannot create a pipe");
@@ -87,8 +99,8 @@ core::Result<pid_t> RunningHook::launch(const config::HookSpec& spec, const Hook
   if (!out) return out.error();
   auto err = open_pipe();
   if (!err) return err.error();
-  UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!null_in.is_open()) return system_error("cannot open /dev/null");
+  auto null_in = open_empty_stdin();
+  if (!null_in) return null_in.error();
   stdout_ = std::make_unique<OutputRelay>(context_.loop, std::move(out->read_end),
                                           [this](std::string_view line) { relay_line("stdout", line); });
   stderr_ = std::make_unique<OutputRelay>(context_.loop, std::move(err->read_end),
@@ -97,12 +109,12 @@ core::Result<pid_t> RunningHook::launch(const config::HookSpec& spec, const Hook
       .argv = spec.argv,
       .env = hook_environment(spec, context_.phase, env, deadline_),
       .cwd = spec.cwd,
-      .stdin_fd = null_in.get(),
+      .stdin_fd = null_in->get(),
       .stdout_fd = out->write_end.get(),
       .stderr_fd = err->write_end.get(),
       .close_other_fds = true,
   };
-  // The write ends and /dev/null close when this returns: the hook holds its own copies, and
+  // The write ends and stdin close when this returns: the hook holds its own copies, and
   // only once ours are gone does the hook's exit bring end of file to the relays.
   return process::spawn(request);
 }
