@@ -27,6 +27,8 @@ struct Values {
   std::vector<std::string> success_exit;
   std::string log_format;
   std::string log_level;
+  std::string listen;
+  bool exit_by_signal = false;
   bool check = false;
 };
 
@@ -63,6 +65,10 @@ void add_options(CLI::App& app, Values& values) {
             "lastcall's log on stderr (text on a TTY, else json)  [$LASTCALL_LOG_FORMAT]");
   add_value(app, "--log-level", values.log_level, "LEVEL",
             "debug, info, warn or error (info)  [$LASTCALL_LOG_LEVEL]");
+  add_value(app, "--listen", values.listen, "ADDR:PORT",
+            "serve /healthz, /readyz and /metrics over HTTP (off)  [$LASTCALL_LISTEN]");
+  app.add_flag("--exit-by-signal", values.exit_by_signal,
+               "die of the child's fatal signal instead of exiting 128+N (on under systemd)");
   app.add_flag("--check", values.check,
                "print the resolved plan as JSON and exit: 0 if valid, 2 if not");
 }
@@ -89,6 +95,14 @@ std::vector<Raw> all_of(const std::string& option, const std::vector<std::string
   return raws;
 }
 
+// systemd sets INVOCATION_ID for every service it runs (systemd.exec(5)), and a unit
+// reports a child killed by a signal best when its main process dies of that signal too.
+std::optional<Raw> exit_by_signal(const Values& values) {
+  if (values.exit_by_signal) return Raw{.value = "true", .origin = "--exit-by-signal"};
+  if (environment("INVOCATION_ID")) return Raw{.value = "true", .origin = "INVOCATION_ID"};
+  return std::nullopt;
+}
+
 Overrides to_overrides(const CLI::App& app, const Values& values) {
   Overrides out;
   out.config = pick(app, "--config", values.config, "LASTCALL_CONFIG");
@@ -100,6 +114,8 @@ Overrides to_overrides(const CLI::App& app, const Values& values) {
   out.success_exit = all_of("--success-exit", values.success_exit);
   out.log_format = pick(app, "--log-format", values.log_format, "LASTCALL_LOG_FORMAT");
   out.log_level = pick(app, "--log-level", values.log_level, "LASTCALL_LOG_LEVEL");
+  out.listen = pick(app, "--listen", values.listen, "LASTCALL_LISTEN");
+  out.exit_by_signal = exit_by_signal(values);
   out.check = values.check;
   return out;
 }

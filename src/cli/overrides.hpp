@@ -25,6 +25,10 @@ struct Overrides {
   std::vector<Raw> success_exit;  // each a code
   std::optional<Raw> log_format;
   std::optional<Raw> log_level;
+  std::optional<Raw> listen;  // "ADDR:PORT"
+  // Set by --exit-by-signal, or by INVOCATION_ID (systemd runs us as a service); the value
+  // is unused, the origin says which.
+  std::optional<Raw> exit_by_signal;
   bool check = false;
   std::vector<std::string> command;
 };

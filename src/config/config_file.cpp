@@ -14,15 +14,16 @@
 #include "config/hook_reader.hpp"
 #include "config/json_fields.hpp"
 #include "config/json_text.hpp"
+#include "config/listen_parser.hpp"
 
 namespace lastcall::config {
 namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 8> kTopKeys{
+constexpr std::array<std::string_view, 9> kTopKeys{
     "grace",   "stop_signal",        "drain", "pre_stop_timeout", "post_stop_timeout",
-    "signals", "success_exit_codes", "hooks"};
+    "signals", "success_exit_codes", "hooks", "listen"};
 constexpr std::array<std::string_view, 2> kSignalsKeys{"forward", "rewrite"};
 constexpr std::array<std::string_view, 2> kHooksKeys{"pre_stop", "post_stop"};
 
@@ -41,6 +42,7 @@ class FileReader {
     if (root.contains("signals")) read_signals(root["signals"]);
     if (root.contains("success_exit_codes")) read_success_codes(root["success_exit_codes"]);
     if (root.contains("hooks")) read_hooks(root["hooks"]);
+    if (root.contains("listen")) read_listen(root["listen"]);
     return config_;
   }
 
@@ -112,6 +114,15 @@ class FileReader {
     }
     if (hooks.contains("post_stop")) {
       config_.post_stop = hooks_.read_phase(hooks["post_stop"], "/hooks/post_stop");
+    }
+  }
+
+  void read_listen(const json& listen) {
+    auto text = read_string(listen, "/listen", diagnostics_);
+    if (!text) return;
+    config_.listen = parse_listen(*text);
+    if (!config_.listen) {
+      diagnostics_.add("/listen", "invalid address \"" + *text + "\" (" + std::string(kListenHint) + ")");
     }
   }
 

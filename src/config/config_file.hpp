@@ -28,6 +28,7 @@ struct FileConfig {
   std::optional<std::vector<int>> success_exit_codes;
   std::optional<std::vector<HookSpec>> pre_stop;
   std::optional<std::vector<HookSpec>> post_stop;
+  std::optional<ListenAddress> listen;
 };
 
 // Reads and validates the file at `path`. An unreadable file is an error naming it and the

@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/listen_parser.hpp"
+
 namespace lastcall::config {
 namespace {
 
@@ -92,6 +94,8 @@ std::string plan_json(const Settings& settings) {
   plan["success_exit_codes"] = settings.success_exit_codes;
   plan["log_format"] = log_format_name(settings.log_format);
   plan["log_level"] = log_level_name(settings.log_level);
+  plan["listen"] = settings.listen ? Json(format_listen(*settings.listen)) : Json(nullptr);
+  plan["exit_by_signal"] = settings.exit_by_signal;
   plan["hooks"]["pre_stop"] = phase_json(settings, Phase::PreStop);
   plan["hooks"]["post_stop"] = phase_json(settings, Phase::PostStop);
   return plan.dump(2) + "\n";

@@ -8,6 +8,7 @@
 
 #include "config/duration_parser.hpp"
 #include "config/json_fields.hpp"
+#include "config/listen_parser.hpp"
 #include "config/signal_parser.hpp"
 
 namespace lastcall::config {
@@ -49,6 +50,13 @@ class OverrideReader {
     if (found != choices.end()) return static_cast<std::size_t>(found - choices.begin());
     fail(*raw, "invalid value", "use " + one_of(choices));
     return std::nullopt;
+  }
+
+  [[nodiscard]] std::optional<ListenAddress> listen(const std::optional<cli::Raw>& raw) {
+    if (!raw) return std::nullopt;
+    auto value = parse_listen(raw->value);
+    if (!value) fail(*raw, "invalid address", kListenHint);
+    return value;
   }
 
   [[nodiscard]] std::optional<int> exit_code(const cli::Raw& raw) {
@@ -161,6 +169,8 @@ core::Result<Settings> resolve(const cli::Overrides& overrides, const FileConfig
   apply_signals(reader, overrides, file, settings);
   apply_exit_codes(reader, overrides, file, settings);
   apply_log(reader, overrides, stderr_is_tty, settings);
+  settings.listen = overrides.listen ? reader.listen(overrides.listen) : file.listen;
+  settings.exit_by_signal = overrides.exit_by_signal.has_value();
   settings.pre_stop = in_execution_order(file.pre_stop.value_or(std::vector<HookSpec>{}));
   settings.post_stop = in_execution_order(file.post_stop.value_or(std::vector<HookSpec>{}));
   if (settings.command.empty() && !settings.check) {

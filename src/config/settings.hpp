@@ -28,6 +28,15 @@ struct HookSpec {
   std::optional<std::string> cwd;
 };
 
+// Where the admin endpoint listens (`--listen`): a numeric IPv4 or IPv6 address and a port.
+struct ListenAddress {
+  std::string host;  // "127.0.0.1" or "::1", without brackets
+  int port = 0;      // 1..65535
+  bool ipv6 = false;
+
+  friend bool operator==(const ListenAddress&, const ListenAddress&) = default;
+};
+
 // The fully resolved configuration: command line > environment > config file > defaults.
 // Every field is final; nothing downstream applies a default of its own.
 struct Settings {
@@ -46,6 +55,8 @@ struct Settings {
   // In execution order: descending priority, config order within a priority.
   std::vector<HookSpec> pre_stop;
   std::vector<HookSpec> post_stop;
+  std::optional<ListenAddress> listen;  // nullopt: no admin endpoint
+  bool exit_by_signal = false;  // re-raise the child's fatal signal instead of exiting 128+N
   bool check = false;
 };
 

@@ -9,24 +9,14 @@
 #include "core/exit_status.hpp"
 #include "core/phase.hpp"
 #include "core/signal.hpp"
+#include "core/state.hpp"
 
 // The small interfaces through which the supervisor acts. app/ implements them with real
 // processes and libuv timers; tests/unit/fakes/ implements them with records and a fake clock.
 namespace lastcall::supervisor {
 
-enum class State { Running, Draining, PreStop, Stopping, PostStop, Exited };
-
-[[nodiscard]] constexpr const char* state_name(State state) {
-  switch (state) {
-    case State::Running: return "running";
-    case State::Draining: return "draining";
-    case State::PreStop: return "pre_stop";
-    case State::Stopping: return "stopping";
-    case State::PostStop: return "post_stop";
-    case State::Exited: return "exited";
-  }
-  return "running";
-}
+using State = core::State;
+using core::state_name;
 
 // The workload: one process in its own process group.
 class ChildControl {
