@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # What `cmake --install` puts where, and the Debian package CPack builds from it:
-#   bin/lastcall, share/man/man1/lastcall.1, share/doc/lastcall/examples/,
+#   bin/lastcall, share/man/man1/lastcall.1, share/doc/lastcall/examples/ and lastcall.schema.json,
 #   share/doc/lastcall/systemd/ (the example unit, when packaging/systemd/ has one),
 #   share/lastcall/demo.sh (what the Docker demo image runs).
 # Included from the top-level CMakeLists.txt after the lastcall target exists.
@@ -9,6 +9,7 @@ include(GNUInstallDirs)
 install(TARGETS lastcall RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES packaging/lastcall.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(DIRECTORY docs/examples/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(FILES docs/lastcall.schema.json DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(PROGRAMS docs/examples/demo.sh DESTINATION ${CMAKE_INSTALL_DATADIR}/lastcall)
 # The systemd unit is written separately; package it when it is there at configure time.
 file(GLOB LASTCALL_SYSTEMD_UNITS CONFIGURE_DEPENDS packaging/systemd/*.service)
