@@ -1,0 +1,19 @@
+# syntax=docker/dockerfile:1
+# SPDX-License-Identifier: MIT
+# Put lastcall in front of an image you already have. Build lastcall's static image once:
+#   docker build --target static -t lastcall:static .
+# then copy these lines into your own Dockerfile. The binary is static, so it runs on any
+# Linux base (Debian, Alpine, distroless, scratch).
+ARG LASTCALL_IMAGE=lastcall:static
+FROM ${LASTCALL_IMAGE} AS lastcall
+
+FROM debian:12-slim
+# ... your image as before ...
+COPY --from=lastcall /usr/bin/lastcall /usr/bin/lastcall
+COPY lastcall.json /etc/lastcall.json
+# Docker sends STOPSIGNAL on `docker stop`; lastcall treats SIGTERM as the trigger.
+STOPSIGNAL SIGTERM
+# lastcall becomes PID 1. What was your ENTRYPOINT goes after `--` (here, in CMD).
+ENTRYPOINT ["/usr/bin/lastcall", "-c", "/etc/lastcall.json", "--"]
+CMD ["/usr/local/bin/my-server", "--port", "8080"]
+# And give `docker stop -t` / stop_grace_period at least grace + post_stop_timeout + a margin.
