@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "app/summary.hpp"
 
+#include <csignal>
+
 #include "config/duration_parser.hpp"
 
 namespace lastcall::app {
@@ -10,7 +12,7 @@ std::string describe_child_end(const supervisor::Summary& summary) {
   const auto& status = *summary.child_status;
   if (status.signal == 0) return "exited with " + std::to_string(status.code);
   std::string out = "was killed by " + core::Signal(status.signal).name();
-  if (summary.child_killed) out += " when the grace budget ran out";
+  if (summary.child_killed && status.signal == SIGKILL) out += " when the grace budget ran out";
   return out;
 }
 

@@ -10,14 +10,18 @@ Supervisor::Supervisor(Plan plan, Ports ports) : plan_(std::move(plan)), ports_(
 
 void Supervisor::on_trigger(core::Signal signal) {
   if (state_ == State::Exited) return;
-  if (!trigger_.empty()) {
+  if (trigger_seen_) {
     force_exit(signal);
     return;
   }
-  trigger_ = signal;
+  trigger_seen_ = true;
   // A first trigger after the child ended on its own joins the sequence already running;
-  // only a second one forces the exit.
-  if (state_ == State::Running) begin_shutdown(signal);
+  // only a second one forces the exit. The hooks still see no trigger (LASTCALL_SIGNAL
+  // empty): the child was not asked to stop.
+  if (state_ == State::Running) {
+    trigger_ = signal;
+    begin_shutdown(signal);
+  }
 }
 
 void Supervisor::on_child_exited(core::ExitStatus status) {

@@ -70,7 +70,8 @@ class Supervisor {
   Plan plan_;
   Ports ports_;
   State state_ = State::Running;
-  core::Signal trigger_;  // empty until the first trigger
+  core::Signal trigger_;      // the signal that started the shutdown; empty if the child ended first
+  bool trigger_seen_ = false;  // any trigger so far: the next one forces the exit
   std::optional<core::ExitStatus> child_status_;  // nullopt while the child runs
   std::optional<core::TimePoint> budget_start_;   // the trigger, or the child's own exit
   bool grace_spent_ = false;

@@ -188,6 +188,9 @@ TEST_CASE("a first trigger after the child ended on its own does not force an ex
   w.supervisor.on_child_exited(core::ExitStatus{.code = 0, .signal = 0});
   w.supervisor.on_trigger(kTerm);
   CHECK(w.exit.calls == 0);
+  w.supervisor.on_leftovers_gone();
+  REQUIRE(w.hooks.contexts.size() == 1);
+  CHECK(w.hooks.contexts[0].trigger.empty());  // LASTCALL_SIGNAL stays empty
   w.supervisor.on_trigger(kTerm);
   CHECK(w.exit.code == 128 + SIGTERM);
 }
