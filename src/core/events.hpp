@@ -25,6 +25,7 @@ inline constexpr std::string_view kLeftoversSignaled = "leftovers_signaled";
 inline constexpr std::string_view kLeftoversKilled = "leftovers_killed";
 inline constexpr std::string_view kOrphanReaped = "orphan_reaped";
 inline constexpr std::string_view kInternalError = "internal_error";
+inline constexpr std::string_view kLogDropped = "log_dropped";
 inline constexpr std::string_view kSpawnFailed = "child_not_started";
 
 }  // namespace lastcall::core::event
