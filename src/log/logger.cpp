@@ -3,11 +3,11 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
 
+#include "core/events.hpp"
 #include "log/colour.hpp"
 
 namespace lastcall::log {
@@ -122,11 +122,11 @@ void append_json_string(std::string& out, std::string_view text) {
   out += '"';
 }
 
-Logger::Logger(Format format, Level level, int fd)
+Logger::Logger(Format format, Level level, int fd, core::Duration stall_budget)
     : format_(format),
       level_(level),
       colour_(wants_colour(format, isatty(fd) == 1, std::getenv("NO_COLOR"))),
-      fd_(fd) {}
+      writer_(fd, stall_budget) {}
 
 std::string Logger::format_line(Level level, std::string_view event, std::string_view msg,
                                 Fields fields) const {
@@ -183,16 +183,21 @@ void Logger::text_block(std::string_view block) {
 }
 
 void Logger::write_all(std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-    if (n > 0) {
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    } else if (n < 0 && errno == EINTR) {
-      continue;
-    } else {
-      return;  // EPIPE, EBADF, ENOSPC: the log is lost, the sequence goes on.
-    }
+  if (dropped_lines_ > 0 && !report_dropped()) {
+    ++dropped_lines_;
+    return;
   }
+  if (!writer_.write(bytes)) ++dropped_lines_;
+}
+
+bool Logger::report_dropped() {
+  const std::string line =
+      format_line(Level::Warn, core::event::kLogDropped,
+                  "dropped " + std::to_string(dropped_lines_) + " log lines: stderr was closed or full",
+                  {{"lines", dropped_lines_}});
+  if (!writer_.write(line)) return false;
+  dropped_lines_ = 0;
+  return true;
 }
 
 }  // namespace lastcall::log

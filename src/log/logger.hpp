@@ -8,6 +8,7 @@
 #include <variant>
 
 #include "config/settings.hpp"
+#include "log/log_writer.hpp"
 
 namespace lastcall::log {
 
@@ -33,11 +34,13 @@ using Fields = std::initializer_list<Field>;
 
 // Writes lastcall's own log, one line per contract event, to a file descriptor (stderr).
 // It owns the formatting of time and of both formats; it never throws and never exits.
-// A write that fails (stderr closed, EPIPE) is dropped: the log must not stop the sequence.
-// It lives for the whole run and is shared by reference.
+// A line that cannot be written (stderr closed, EPIPE, a full pipe nobody reads; see
+// LogWriter) is dropped and counted: the log must not stop the sequence. The next line that
+// can be written is preceded by one log_dropped event with the count. It lives for the whole
+// run and is shared by reference.
 class Logger {
  public:
-  Logger(Format format, Level level, int fd = 2);
+  Logger(Format format, Level level, int fd = 2, core::Duration stall_budget = kStallBudget);
 
   void event(Level level, std::string_view event, std::string_view msg, Fields fields = {});
   void debug(std::string_view ev, std::string_view msg, Fields f = {}) { event(Level::Debug, ev, msg, f); }
@@ -57,11 +60,13 @@ class Logger {
 
  private:
   void write_all(std::string_view bytes);
+  [[nodiscard]] bool report_dropped();
 
   Format format_;
   Level level_;
   bool colour_;  // text on a terminal without NO_COLOR: the level and event name are coloured
-  int fd_;
+  LogWriter writer_;
+  std::int64_t dropped_lines_ = 0;  // since the last log_dropped event
 };
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-12-01T06:58:29.123Z".
