@@ -88,11 +88,28 @@ std::string line_and_column(std::string_view text, std::size_t byte) {
 }
 
 // "[json.exception.parse_error.101] parse error at line 1, column 2: syntax error ..." ->
-// "syntax error ...": the position is given our own way.
-std::string detail_of(const json::parse_error& error) {
+// "syntax error ...": the position is given our own way. "[json.exception.out_of_range.406]
+// number overflow parsing '1e400'" -> "number overflow parsing '1e400'".
+std::string detail_of(const json::exception& error) {
   const std::string what = error.what();
-  const std::size_t colon = what.find(": ", what.find("parse error"));
+  const std::size_t parse_error = what.find("parse error");
+  if (parse_error == std::string::npos) {
+    const std::size_t bracket = what.find("] ");
+    return bracket == std::string::npos ? what : what.substr(bracket + 2);
+  }
+  const std::size_t colon = what.find(": ", parse_error);
   return colon == std::string::npos ? what : what.substr(colon + 2);
+}
+
+// Where the number named in an out_of_range.406 message first appears, as a line and column:
+// the exception carries no position of its own.
+std::string position_of_number(std::string_view text, const json::out_of_range& error) {
+  const std::string what = error.what();
+  const std::size_t open = what.find('\'');
+  const std::size_t close = what.rfind('\'');
+  if (open == std::string::npos || close <= open + 1) return "(top level)";
+  const std::size_t at = text.find(std::string_view(what).substr(open + 1, close - open - 1));
+  return at == std::string_view::npos ? "(top level)" : line_and_column(text, at + 1);
 }
 
 }  // namespace
@@ -106,6 +123,11 @@ std::optional<json> parse_json_text(std::string_view text, Diagnostics& diagnost
     return json::parse(text.begin(), text.end(), callback);
   } catch (const json::parse_error& error) {
     diagnostics.add(line_and_column(text, error.byte), "invalid JSON: " + detail_of(error));
+    return std::nullopt;
+  } catch (const json::out_of_range& error) {
+    // A number too large for a double (1e400) is not a parse_error: nlohmann throws
+    // out_of_range.406 without a position. Found by tests/fuzz (regressions/config).
+    diagnostics.add(position_of_number(text, error), "invalid JSON: " + detail_of(error));
     return std::nullopt;
   }
 }

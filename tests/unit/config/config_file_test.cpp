@@ -302,6 +302,15 @@ TEST_CASE("malformed JSON is reported with its line and column") {
   }
 }
 
+TEST_CASE("a number too large for a double is malformed JSON, not a crash") {
+  // nlohmann throws out_of_range rather than parse_error for it; found by tests/fuzz
+  // (regressions/config/number-overflow-*).
+  CHECK(problem_of("{\"grace\": 1e400}") ==
+        "line 1, column 11: invalid JSON: number overflow parsing '1e400'");
+  CHECK(problem_of("{\"success_exit_codes\": [\n  -18446E44073709551615]}")
+            .starts_with("line 2, column 3: invalid JSON: number overflow"));
+}
+
 TEST_CASE("all errors of a file are reported at once") {
   const std::string message = error_of(R"({
     "grace": "forever",
