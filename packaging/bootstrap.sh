@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
-packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev doctest-dev
+packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev libhttp-parser-dev doctest-dev
           python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base)
 
 install_missing() {

@@ -8,7 +8,9 @@
 #include <ctime>
 #include <cstring>
 
+#include "app/exit_by_signal.hpp"
 #include "app/ports.hpp"
+#include "app/status_board.hpp"
 #include "core/events.hpp"
 #include "process/reaper.hpp"
 #include "process/spawner.hpp"
@@ -54,10 +56,11 @@ void become_subreaper(log::Logger& logger) {
 class Run {
  public:
   Run(const config::Settings& settings, log::Logger& logger, uv::Loop& loop,
-      signals::SignalRouter& router, pid_t child_pid)
+      signals::SignalRouter& router, pid_t child_pid, StatusBoard& board)
       : settings_(settings),
         logger_(logger),
         router_(router),
+        board_(board),
         child_(child_pid, settings.forward),
         sweeper_(loop.get(), reaper_, child_pid, [this] { supervisor_.on_leftovers_gone(); }),
         leftovers_(sweeper_),
@@ -69,11 +72,12 @@ class Run {
         drain_timer_(loop.get(), [this] { supervisor_.on_drain_timer(); }),
         grace_timer_(loop.get(), [this] { supervisor_.on_grace_timer(); }),
         reporter_(logger),
+        status_reporter_(reporter_, board, [this] { return supervisor_.grace_left(); }),
         exit_(loop),
         supervisor_(plan_of(settings),
                     supervisor::Ports{.child = child_, .leftovers = leftovers_, .hooks = hook_phases_,
                                       .drain_timer = drain_timer_, .grace_timer = grace_timer_,
-                                      .clock = clock_, .reporter = reporter_, .exit = exit_}) {}
+                                      .clock = clock_, .reporter = status_reporter_, .exit = exit_}) {}
 
   [[nodiscard]] int start(uv_loop_t* loop);
   [[nodiscard]] int exit_code() const { return exit_.code(); }
@@ -90,6 +94,7 @@ class Run {
   const config::Settings& settings_;
   log::Logger& logger_;
   signals::SignalRouter& router_;
+  StatusBoard& board_;
   process::Reaper reaper_;
   RealChild child_;
   process::LeftoverSweeper sweeper_;
@@ -100,6 +105,7 @@ class Run {
   RealTimer grace_timer_;
   SteadyClock clock_;
   LogReporter reporter_;
+  StatusReporter status_reporter_;
   LoopExit exit_;
   supervisor::Supervisor supervisor_;
 };
@@ -107,8 +113,13 @@ class Run {
 int Run::start(uv_loop_t* loop) {
   reaper_.watch(child_.pid(), [this](pid_t pid, core::ExitStatus status) { on_child_exited(pid, status); });
   reaper_.set_orphan_handler([this](pid_t pid, core::ExitStatus status) { on_orphan_reaped(pid, status); });
+  hook_runner_.set_observer([this](const hooks::HookResult& result) { board_.hook_finished(result); });
   return router_.start(loop, signals::SignalRouter::Handlers{
-                                 .on_trigger = [this](core::Signal s) { supervisor_.on_trigger(s); },
+                                 .on_trigger =
+                                     [this](core::Signal s) {
+                                       board_.signal_received(s);
+                                       supervisor_.on_trigger(s);
+                                     },
                                  .on_relay = [this](core::Signal r, core::Signal s) { on_relay(r, s); },
                                  .on_child = [this] { on_sigchld(); }});
 }
@@ -123,18 +134,22 @@ void Run::on_child_exited(pid_t pid, core::ExitStatus status) {
     logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
                  {{"pid", pid}, {"exit_code", status.shell_code()}});
   }
+  board_.child_exited(status);
   supervisor_.on_child_exited(status);
 }
 
 void Run::on_orphan_reaped(pid_t pid, core::ExitStatus status) {
+  board_.orphan_reaped();
   if (!logger_.enabled(log::Level::Debug)) return;
   logger_.debug(ev::kOrphanReaped, "reaped orphan " + std::to_string(pid),
                 {{"pid", pid}, {"exit_code", status.shell_code()}});
 }
 
 void Run::on_relay(core::Signal received, core::Signal sent) {
+  board_.signal_received(received);
   if (!supervisor_.is_child_running()) return;
   if (!child_.relay(sent)) return;  // ESRCH: the child is gone and not yet reaped
+  board_.signal_relayed(sent);
   if (!logger_.enabled(log::Level::Debug)) return;
   logger_.debug(ev::kSignalForwarded, "relayed " + received.name() + " as " + sent.name(),
                 {{"signal", received.name()}, {"sent", sent.name()}, {"pid", child_.pid()}});
@@ -164,16 +179,20 @@ int run(const config::Settings& settings) {
   auto router = signals::SignalRouter::install(settings.rewrite);
   if (!router) return report_setup_error(router.error(), settings.log_format);
   become_subreaper(logger);
+  uv::Loop loop;
+  StatusBoard board(settings, logger);
+  // Before the spawn: a port in use must not leave a child running without its endpoint.
+  if (auto error = board.open(loop.get())) return report_setup_error(*error, settings.log_format);
   process::SpawnRequest request;
   request.argv = settings.command;
   const auto pid = process::spawn(request);
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
   logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + join(settings.command),
               {{"pid", *pid}, {"command", join(settings.command)}});
-  uv::Loop loop;
+  board.child_started(*pid);
   int code = 0;
   {
-    Run run(settings, logger, loop, **router, *pid);
+    Run run(settings, logger, loop, **router, *pid, board);
     if (const int rc = run.start(loop.get()); rc != 0) {
       logger.error(ev::kInternalError, "cannot watch signals: " + uv::error_message(rc));
     }
@@ -181,9 +200,10 @@ int run(const config::Settings& settings) {
     code = run.exit_code();
     run.kill_remaining();
   }
+  board.close();
   router->reset();
   if (!loop.close()) logger.warn(ev::kInternalError, "the event loop did not close cleanly");
-  return code;
+  return exit_by_signal(board.fatal_signal(code), code);
 }
 
 int report_setup_error(const core::Error& error, std::optional<config::LogFormat> format,

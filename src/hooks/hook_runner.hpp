@@ -27,6 +27,14 @@ struct Tally {
   int skipped = 0;
 };
 
+// One hook's end, for an observer such as the admin endpoint's metrics.
+struct HookResult {
+  core::Phase phase = core::Phase::PreStop;
+  std::string_view hook;
+  std::string_view status;  // "ok", "failed", "timeout", "error" or "skipped"
+  core::Duration duration{0};  // from the spawn to the reap; 0 when it never ran
+};
+
 // Runs the hooks of one phase (CONTRACT §4): priority groups one after the other, the hooks
 // of a group concurrently, each killed with its process group at its deadline, and the
 // phase cap over all of them. It owns the running hooks and the cap timer; which phase comes
@@ -35,6 +43,7 @@ struct Tally {
 class HookRunner {
  public:
   using OnDone = std::function<void(const Tally&)>;
+  using Observer = std::function<void(const HookResult&)>;
 
   HookRunner(uv_loop_t* loop, process::Reaper& reaper, log::Logger& logger);
   ~HookRunner();
@@ -51,6 +60,8 @@ class HookRunner {
   // called, and hooks not started yet never start.
   void kill_all();
   [[nodiscard]] bool is_running() const { return active_; }
+  // Called once for every hook that finishes, cannot start, or is skipped.
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
 
  private:
   void start_groups();
@@ -61,6 +72,7 @@ class HookRunner {
   void skip_rest();
   void finish_phase();
   [[nodiscard]] core::Duration cap_left() const;
+  void observe(std::string_view hook, std::string_view status, core::Duration duration);
 
   uv_loop_t* loop_;
   process::Reaper& reaper_;
@@ -75,6 +87,7 @@ class HookRunner {
   std::vector<std::shared_ptr<RunningHook>> running_;  // the group in progress
   Tally tally_;
   OnDone on_done_;
+  Observer observer_;  // empty: nobody watches
   bool active_ = false;  // between run() and on_done or kill_all()
 };
 

@@ -252,6 +252,10 @@ void RunningHook::report_not_started(const core::Error& error) {
                          {"error", error.message}});
 }
 
+core::Duration RunningHook::elapsed() const {
+  return std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_);
+}
+
 std::int64_t RunningHook::elapsed_ms() const {
   return std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_).count();
 }

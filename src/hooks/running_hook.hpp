@@ -66,6 +66,9 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
   void abandon();
 
   [[nodiscard]] pid_t pid() const { return pid_; }
+  [[nodiscard]] const std::string& name() const { return name_; }
+  // Since the spawn.
+  [[nodiscard]] core::Duration elapsed() const;
 
  private:
   [[nodiscard]] core::Result<pid_t> launch(const config::HookSpec& spec, const HookEnv& env);

@@ -201,7 +201,10 @@ def write_config(directory, config, name="lastcall.json"):
 
 
 def clean_env(extra=None):
-    """The test runner's environment without any LASTCALL_* variable, plus extra."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LASTCALL_")}
+    """The test runner's environment without any LASTCALL_* variable, plus extra. Without
+    systemd's INVOCATION_ID and NOTIFY_SOCKET too: a suite run from a service must not turn
+    on --exit-by-signal or notify the runner's own unit."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("LASTCALL_") and k not in ("INVOCATION_ID", "NOTIFY_SOCKET")}
     env.update(extra or {})
     return env

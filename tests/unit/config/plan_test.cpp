@@ -127,3 +127,13 @@ TEST_CASE("the plan names an explicit stop signal and a missing config as null")
   CHECK(plan["rewrite"] == json::object());
   CHECK(plan["hooks"]["pre_stop"] == json::array());
 }
+
+TEST_CASE("the plan shows the admin endpoint's address, or null, and exit_by_signal") {
+  Settings settings = example();
+  CHECK(json::parse(plan_json(settings))["listen"].is_null());
+  CHECK(json::parse(plan_json(settings))["exit_by_signal"] == false);
+  settings.listen = lastcall::config::ListenAddress{.host = "::1", .port = 9000, .ipv6 = true};
+  settings.exit_by_signal = true;
+  CHECK(json::parse(plan_json(settings))["listen"] == "[::1]:9000");
+  CHECK(json::parse(plan_json(settings))["exit_by_signal"] == true);
+}

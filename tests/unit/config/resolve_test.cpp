@@ -257,3 +257,23 @@ TEST_CASE("resolve loads the config file the overrides name") {
     CHECK(settings.error().message == "--config: the config file path is empty");
   }
 }
+
+TEST_CASE("--listen over LASTCALL_LISTEN over the file's \"listen\"; none means no endpoint") {
+  using lastcall::config::ListenAddress;
+  FileConfig file;
+  CHECK_FALSE(resolved(with_command(), file).listen);
+  file.listen = ListenAddress{.host = "127.0.0.1", .port = 9000, .ipv6 = false};
+  CHECK(resolved(with_command(), file).listen == file.listen);
+  Overrides overrides = with_command();
+  overrides.listen = Raw{.value = "[::1]:9100", .origin = "LASTCALL_LISTEN"};
+  CHECK(resolved(overrides, file).listen == ListenAddress{.host = "::1", .port = 9100, .ipv6 = true});
+  overrides.listen = Raw{.value = "localhost:9000", .origin = "--listen"};
+  CHECK(error_of(overrides, file).find("--listen: invalid address \"localhost:9000\"") != std::string::npos);
+}
+
+TEST_CASE("--exit-by-signal, or INVOCATION_ID, turns exit_by_signal on") {
+  CHECK_FALSE(resolved(with_command()).exit_by_signal);
+  Overrides overrides = with_command();
+  overrides.exit_by_signal = Raw{.value = "true", .origin = "INVOCATION_ID"};
+  CHECK(resolved(overrides).exit_by_signal);
+}
