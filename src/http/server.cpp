@@ -28,9 +28,13 @@ int Server::listen(const config::ListenAddress& address) {
 
 void Server::on_connection(int status) {
   if (status != 0) {
-    // UV_EMFILE and the like: libuv has dropped the connection; the server goes on.
-    logger_.warn(core::event::kInternalError,
-                 "admin endpoint cannot accept a connection: " + uv::error_message(status) + "; it goes on");
+    // UV_EMFILE and the like: libuv has dropped the connection; the server goes on. Once:
+    // whatever exhausts descriptors would otherwise flood the log too.
+    if (!accept_failed_) {
+      logger_.warn(core::event::kInternalError,
+                   "admin endpoint cannot accept a connection: " + uv::error_message(status) + "; it goes on");
+    }
+    accept_failed_ = true;
     return;
   }
   if (connections_.size() >= limits_.max_connections && !evict_oldest_waiting()) {

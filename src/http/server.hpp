@@ -43,7 +43,8 @@ class Server {
   const Snapshot& snapshot_;
   log::Logger& logger_;
   Limits limits_;
-  std::vector<std::shared_ptr<Connection>> connections_;
+  std::vector<std::shared_ptr<Connection>> connections_;  // in accept order
+  bool accept_failed_ = false;  // a failed accept was logged
   uv::TcpListener listener_;  // last: closed first, so no connection arrives while the rest go
 };
 
