@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <ctime>
 #include <cstring>
 
@@ -62,7 +63,8 @@ class Run {
         router_(router),
         board_(board),
         child_(child_pid, settings.forward),
-        sweeper_(loop.get(), reaper_, child_pid, [this] { supervisor_.on_leftovers_gone(); }),
+        sweeper_(loop.get(), reaper_, child_pid, [this] { supervisor_.on_leftovers_gone(); },
+                 [this](core::Signal signal, int count) { on_leftovers_signaled(signal, count); }),
         leftovers_(sweeper_),
         hook_runner_(loop.get(), reaper_, logger),
         hook_phases_(hook_runner_, settings,
@@ -90,6 +92,7 @@ class Run {
   void on_orphan_reaped(pid_t pid, core::ExitStatus status);
   void on_relay(core::Signal received, core::Signal sent);
   void on_sigchld();
+  void on_leftovers_signaled(core::Signal signal, int count);
 
   const config::Settings& settings_;
   log::Logger& logger_;
@@ -164,6 +167,17 @@ void Run::kill_remaining() {
     reaper_.reap();
     timespec pause{0, 2'000'000};
     nanosleep(&pause, nullptr);
+  }
+}
+
+void Run::on_leftovers_signaled(core::Signal signal, int count) {
+  const bool killing = signal.number() == SIGKILL;
+  const auto text = "sent " + signal.name() + " to " + std::to_string(count) +
+                    " leftover process(es) of the child's group or adopted orphans";
+  if (killing) {
+    logger_.warn(ev::kLeftoversKilled, text, {{"signal", signal.name()}, {"count", count}});
+  } else {
+    logger_.info(ev::kLeftoversSignaled, text, {{"signal", signal.name()}, {"count", count}});
   }
 }
 

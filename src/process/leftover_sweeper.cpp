@@ -16,10 +16,11 @@ constexpr core::Duration kRescanInterval{25};
 }  // namespace
 
 LeftoverSweeper::LeftoverSweeper(uv_loop_t* loop, Reaper& reaper, pid_t child_pgid,
-                                 std::function<void()> on_gone)
+                                 std::function<void()> on_gone, OnSignaled on_signaled)
     : reaper_(reaper),
       child_pgid_(child_pgid),
       on_gone_(std::move(on_gone)),
+      on_signaled_(std::move(on_signaled)),
       rescan_(loop, [this] { sweep(); }) {}
 
 void LeftoverSweeper::stop(core::Signal signal) {
@@ -56,13 +57,16 @@ void LeftoverSweeper::sweep() {
   if (!children) {
     signal_everyone_as_pid1();
   } else {
+    int reached = 0;
     for (const pid_t pid : *children) {
       if (!signaled_.insert(pid).second) continue;
       (void)signal_process(pid, signal_);
       // SIGCONT as well: a stopped process cannot act on the stop signal until it runs again.
       if (!killing) (void)signal_process(pid, core::Signal(SIGCONT));
-      ++(killing ? counts_.killed : counts_.signaled);
+      ++reached;
     }
+    (killing ? counts_.killed : counts_.signaled) += reached;
+    if (reached > 0 && on_signaled_) on_signaled_(signal_, reached);
   }
   check_gone();
   if (active_) rescan_.start(kRescanInterval);

@@ -26,7 +26,11 @@ class LeftoverSweeper {
     int killed = 0;    // distinct processes sent SIGKILL
   };
 
-  LeftoverSweeper(uv_loop_t* loop, Reaper& reaper, pid_t child_pgid, std::function<void()> on_gone);
+  // `on_signaled` hears of each sweep that reached processes it had not signalled yet.
+  using OnSignaled = std::function<void(core::Signal signal, int newly_signaled)>;
+
+  LeftoverSweeper(uv_loop_t* loop, Reaper& reaper, pid_t child_pgid, std::function<void()> on_gone,
+                  OnSignaled on_signaled);
 
   // Sends `signal` (and SIGCONT) to everything left, and to whatever is adopted later.
   void stop(core::Signal signal);
@@ -45,6 +49,7 @@ class LeftoverSweeper {
   Reaper& reaper_;
   pid_t child_pgid_;
   std::function<void()> on_gone_;
+  OnSignaled on_signaled_;
   uv::Timer rescan_;
   core::Signal signal_;  // empty until stop()
   bool active_ = false;
