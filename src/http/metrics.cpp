@@ -16,7 +16,9 @@ std::string seconds(std::int64_t ms) {
   const std::int64_t magnitude = ms < 0 ? -ms : ms;
   std::string fraction = std::to_string(magnitude % 1000);
   fraction.insert(0, 3 - fraction.size(), '0');
-  return sign + std::to_string(magnitude / 1000) + "." + fraction;
+  std::string out(sign);
+  out.append(std::to_string(magnitude / 1000)).append(".").append(fraction);
+  return out;
 }
 
 void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
