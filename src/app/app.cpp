@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "app/app.hpp"
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -50,6 +51,29 @@ void become_subreaper(log::Logger& logger) {
                 std::string("cannot become a child subreaper: ") + std::strerror(errno) +
                     "; orphans will be reaped by PID 1 instead");
   }
+}
+
+// A standard descriptor that is closed at startup (`lastcall ... 2>&-`) would be taken by the
+// next descriptor lastcall opens, its signalfd or a hook's pipe, and the log would be written
+// into that. /dev/null in its place keeps the log harmlessly lost; the child gets /dev/null
+// there rather than a descriptor number that its own first open(2) would reuse. Without
+// /dev/null (an empty root) nothing can be done, and the log stays as it is.
+void occupy_closed_standard_descriptors() {
+  for (int fd = 0; fd < 3; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF) continue;
+    // open(2) returns the lowest free descriptor: this one, as the lower ones are open.
+    const int opened = open("/dev/null", O_RDWR);
+    if (opened >= 0 && opened != fd) close(opened);
+  }
+}
+
+// lastcall's working directory would keep its mount busy (umount: "target is busy") for as
+// long as lastcall runs. The child has inherited it already, and every hook has an absolute
+// cwd by now (config::bind_to_host), so nothing of lastcall needs it any more.
+void leave_working_directory(log::Logger& logger) {
+  if (chdir("/") == 0) return;
+  logger.warn(ev::kInternalError,
+              std::string("cannot change to /: ") + std::strerror(errno) + "; lastcall stays where it started");
 }
 
 // Every object of one run, connected. Members are declared in dependency order, so they
@@ -189,6 +213,7 @@ void Run::on_sigchld() {
 }  // namespace
 
 int run(const config::Settings& settings) {
+  occupy_closed_standard_descriptors();
   log::Logger logger(settings.log_format, settings.log_level);
   auto router = signals::SignalRouter::install(settings.rewrite);
   if (!router) return report_setup_error(router.error(), settings.log_format);
@@ -199,10 +224,12 @@ int run(const config::Settings& settings) {
   if (auto error = board.open(loop.get())) return report_setup_error(*error, settings.log_format);
   process::SpawnRequest request;
   request.argv = settings.command;
+  request.credentials = settings.credentials;
   const auto pid = process::spawn(request);
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
   logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + join(settings.command),
               {{"pid", *pid}, {"command", join(settings.command)}});
+  leave_working_directory(logger);
   board.child_started(*pid);
   int code = 0;
   {

@@ -29,6 +29,7 @@ struct Values {
   std::string log_level;
   std::string listen;
   bool exit_by_signal = false;
+  bool insecure_config = false;
   bool check = false;
 };
 
@@ -69,6 +70,9 @@ void add_options(CLI::App& app, Values& values) {
             "serve /healthz, /readyz and /metrics over HTTP (off)  [$LASTCALL_LISTEN]");
   app.add_flag("--exit-by-signal", values.exit_by_signal,
                "die of the child's fatal signal instead of exiting 128+N (on under systemd)");
+  app.add_flag("--insecure-config", values.insecure_config,
+               "as root, load a config file that users other than root can change; dangerous: "
+               "whoever can write the file runs commands as root");
   app.add_flag("--check", values.check,
                "print the resolved plan as JSON and exit: 0 if valid, 2 if not");
 }
@@ -116,6 +120,7 @@ Overrides to_overrides(const CLI::App& app, const Values& values) {
   out.log_level = pick(app, "--log-level", values.log_level, "LASTCALL_LOG_LEVEL");
   out.listen = pick(app, "--listen", values.listen, "LASTCALL_LISTEN");
   out.exit_by_signal = exit_by_signal(values);
+  out.insecure_config = values.insecure_config;
   out.check = values.check;
   return out;
 }

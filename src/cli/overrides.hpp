@@ -29,6 +29,7 @@ struct Overrides {
   // Set by --exit-by-signal, or by INVOCATION_ID (systemd runs us as a service); the value
   // is unused, the origin says which.
   std::optional<Raw> exit_by_signal;
+  bool insecure_config = false;  // --insecure-config: load a config file that others can change
   bool check = false;
   std::vector<std::string> command;
 };

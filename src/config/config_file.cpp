@@ -21,9 +21,10 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 9> kTopKeys{
+constexpr std::array<std::string_view, 11> kTopKeys{
     "grace",   "stop_signal",        "drain", "pre_stop_timeout", "post_stop_timeout",
-    "signals", "success_exit_codes", "hooks", "listen"};
+    "signals", "success_exit_codes", "hooks", "listen",           "user",
+    "group"};
 constexpr std::array<std::string_view, 2> kSignalsKeys{"forward", "rewrite"};
 constexpr std::array<std::string_view, 2> kHooksKeys{"pre_stop", "post_stop"};
 
@@ -43,6 +44,8 @@ class FileReader {
     if (root.contains("success_exit_codes")) read_success_codes(root["success_exit_codes"]);
     if (root.contains("hooks")) read_hooks(root["hooks"]);
     if (root.contains("listen")) read_listen(root["listen"]);
+    if (root.contains("user")) config_.user = read_nonempty_string(root["user"], "/user", diagnostics_);
+    if (root.contains("group")) config_.group = read_nonempty_string(root["group"], "/group", diagnostics_);
     return config_;
   }
 

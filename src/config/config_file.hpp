@@ -29,6 +29,8 @@ struct FileConfig {
   std::optional<std::vector<HookSpec>> pre_stop;
   std::optional<std::vector<HookSpec>> post_stop;
   std::optional<ListenAddress> listen;
+  std::optional<std::string> user;  // the child's
+  std::optional<std::string> group;
 };
 
 // Reads and validates the file at `path`. An unreadable file is an error naming it and the

@@ -11,8 +11,8 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 6> kHookKeys{"name",     "command", "timeout",
-                                                    "priority", "env",     "cwd"};
+constexpr std::array<std::string_view, 8> kHookKeys{"name", "command", "timeout", "priority",
+                                                    "env",  "cwd",     "user",    "group"};
 
 }  // namespace
 
@@ -98,6 +98,12 @@ void HookReader::read_options(const json& hook, const std::string& path, HookSpe
   if (hook.contains("env")) read_env(hook["env"], pointer_child(path, "env"), spec);
   if (hook.contains("cwd")) {
     spec.cwd = read_nonempty_string(hook["cwd"], pointer_child(path, "cwd"), diagnostics_);
+  }
+  if (hook.contains("user")) {
+    spec.user = read_nonempty_string(hook["user"], pointer_child(path, "user"), diagnostics_);
+  }
+  if (hook.contains("group")) {
+    spec.group = read_nonempty_string(hook["group"], pointer_child(path, "group"), diagnostics_);
   }
 }
 

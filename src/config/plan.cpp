@@ -41,6 +41,18 @@ Json written_command(const HookSpec& hook) {
   return hook.argv;
 }
 
+Json optional_json(const std::optional<std::string>& text) { return text ? Json(*text) : Json(nullptr); }
+
+// The ids a process is switched to before exec: what "user" and "group" were looked up as.
+Json credentials_json(const std::optional<core::Credentials>& credentials) {
+  if (!credentials) return nullptr;
+  Json out;
+  out["uid"] = credentials->uid ? Json(*credentials->uid) : Json(nullptr);
+  out["gid"] = credentials->gid;
+  out["groups"] = credentials->groups;
+  return out;
+}
+
 Json hook_json(const Settings& settings, Phase phase, const HookSpec& hook) {
   Json out;
   out["name"] = hook.name;
@@ -51,6 +63,9 @@ Json hook_json(const Settings& settings, Phase phase, const HookSpec& hook) {
   out["effective_timeout_ms"] = effective_timeout(settings, phase, hook).count();
   out["env"] = hook.env;
   out["cwd"] = hook.cwd ? Json(*hook.cwd) : Json(nullptr);
+  out["user"] = optional_json(hook.user);
+  out["group"] = optional_json(hook.group);
+  out["credentials"] = credentials_json(hook.credentials);
   return out;
 }
 
@@ -96,6 +111,9 @@ std::string plan_json(const Settings& settings) {
   plan["log_level"] = log_level_name(settings.log_level);
   plan["listen"] = settings.listen ? Json(format_listen(*settings.listen)) : Json(nullptr);
   plan["exit_by_signal"] = settings.exit_by_signal;
+  plan["user"] = optional_json(settings.user);
+  plan["group"] = optional_json(settings.group);
+  plan["credentials"] = credentials_json(settings.credentials);
   plan["hooks"]["pre_stop"] = phase_json(settings, Phase::PreStop);
   plan["hooks"]["post_stop"] = phase_json(settings, Phase::PostStop);
   return plan.dump(2) + "\n";

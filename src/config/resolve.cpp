@@ -6,7 +6,11 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
+#include "config/config_trust.hpp"
 #include "config/duration_parser.hpp"
+#include "config/host_binding.hpp"
 #include "config/json_fields.hpp"
 #include "config/listen_parser.hpp"
 #include "config/signal_parser.hpp"
@@ -171,6 +175,8 @@ core::Result<Settings> resolve(const cli::Overrides& overrides, const FileConfig
   apply_log(reader, overrides, stderr_is_tty, settings);
   settings.listen = overrides.listen ? reader.listen(overrides.listen) : file.listen;
   settings.exit_by_signal = overrides.exit_by_signal.has_value();
+  settings.user = file.user;
+  settings.group = file.group;
   settings.pre_stop = in_execution_order(file.pre_stop.value_or(std::vector<HookSpec>{}));
   settings.post_stop = in_execution_order(file.post_stop.value_or(std::vector<HookSpec>{}));
   if (settings.command.empty() && !settings.check) {
@@ -186,11 +192,17 @@ core::Result<Settings> resolve(const cli::Overrides& overrides, bool stderr_is_t
   if (overrides.config && overrides.config->value.empty()) {
     file_problems.push_back(overrides.config->origin + ": the config file path is empty");
   } else if (overrides.config) {
-    auto loaded = load_config_file(overrides.config->value);
+    const auto distrust = overrides.insecure_config ? std::nullopt
+                                                    : check_config_trust(overrides.config->value, geteuid());
+    auto loaded = distrust ? core::Result<FileConfig>(*distrust) : load_config_file(overrides.config->value);
     if (loaded) file = std::move(*loaded);
     if (!loaded) file_problems.push_back(loaded.error().message);
   }
   auto settings = resolve(overrides, file, stderr_is_tty);
+  if (settings && file_problems.empty()) {
+    const auto problems = bind_to_host(*settings, current_directory());
+    if (!problems.empty()) return joined(problems);
+  }
   if (file_problems.empty()) return settings;
   // Report the command line's problems too, so that one run shows every mistake.
   if (!settings) file_problems.push_back(settings.error().message);

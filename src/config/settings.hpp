@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/credentials.hpp"
 #include "core/duration.hpp"
 #include "core/phase.hpp"
 #include "core/signal.hpp"
@@ -25,7 +26,10 @@ struct HookSpec {
   std::optional<core::Duration> timeout;  // nullopt: what remains of its phase
   int priority = 0;
   std::map<std::string, std::string> env;
-  std::optional<std::string> cwd;
+  std::optional<std::string> cwd;  // absolute once resolved: lastcall's starting directory by default
+  std::optional<std::string> user{};  // as written; nullopt: lastcall's own
+  std::optional<std::string> group{};
+  std::optional<core::Credentials> credentials{};  // user and group looked up; nullopt: lastcall's own
 };
 
 // Where the admin endpoint listens (`--listen`): a numeric IPv4 or IPv6 address and a port.
@@ -57,6 +61,9 @@ struct Settings {
   std::vector<HookSpec> post_stop;
   std::optional<ListenAddress> listen;  // nullopt: no admin endpoint
   bool exit_by_signal = false;  // re-raise the child's fatal signal instead of exiting 128+N
+  std::optional<std::string> user;  // the child's, as written; nullopt: lastcall's own
+  std::optional<std::string> group;
+  std::optional<core::Credentials> credentials;  // the child's, looked up
   bool check = false;
 };
 

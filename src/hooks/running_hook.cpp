@@ -113,6 +113,7 @@ core::Result<pid_t> RunningHook::launch(const config::HookSpec& spec, const Hook
       .stdout_fd = out->write_end.get(),
       .stderr_fd = err->write_end.get(),
       .close_other_fds = true,
+      .credentials = spec.credentials,
   };
   // The write ends and stdin close when this returns: the hook holds its own copies, and
   // only once ours are gone does the hook's exit bring end of file to the relays.

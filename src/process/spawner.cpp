@@ -8,6 +8,9 @@
 
 #include <cerrno>
 #include <cstring>
+#include <variant>
+
+#include "process/fork_exec.hpp"
 
 extern char** environ;
 
@@ -110,12 +113,44 @@ core::Error spawn_error(const SpawnRequest& request, int rc) {
   }
 }
 
+// "user nobody, group 65534" or "group 65534".
+std::string credentials_name(const core::Credentials& credentials) {
+  const std::string group = "group " + std::to_string(credentials.gid);
+  return credentials.user.empty() ? group : "user " + credentials.user + ", " + group;
+}
+
+core::Error fork_exec_error(const SpawnRequest& request, const ExecFailure& failure) {
+  const std::string& what = request.argv.front();
+  switch (failure.step) {
+    case ExecFailure::Step::Fork:
+      return {"cannot start " + what + ": " + std::strerror(failure.error), core::kExitNotExecutable};
+    case ExecFailure::Step::Chdir:
+      return {what + ": cannot change to directory " + request.cwd.value_or("") + ": " +
+                  std::strerror(failure.error),
+              core::kExitNotFound};
+    case ExecFailure::Step::Credentials:
+      return {what + ": cannot switch to " + credentials_name(*request.credentials) + ": " +
+                  std::strerror(failure.error),
+              core::kExitNotExecutable};
+    case ExecFailure::Step::Exec:
+      break;
+  }
+  return spawn_error(request, failure.error);
+}
+
+core::Result<pid_t> switch_user_and_spawn(const SpawnRequest& request) {
+  auto outcome = fork_exec(request);
+  if (const auto* failure = std::get_if<ExecFailure>(&outcome)) return fork_exec_error(request, *failure);
+  return std::get<pid_t>(outcome);
+}
+
 }  // namespace
 
 core::Result<pid_t> spawn(const SpawnRequest& request) {
   if (request.argv.empty() || request.argv.front().empty()) {
     return core::Error{"empty command", core::kExitNotFound};
   }
+  if (request.credentials) return switch_user_and_spawn(request);
   SpawnSetup setup;
   if (const int rc = setup.configure(request); rc != 0) {
     return core::Error{"cannot prepare to start " + request.argv.front() + ": " + std::strerror(rc),

@@ -2,6 +2,7 @@
 """docs/examples/: every example config passes --check and its plan says what the file says;
 the demo (demo.sh under demo.json) runs the whole sequence."""
 import json
+import os
 import signal
 
 import pytest
@@ -28,7 +29,7 @@ def ms(text):
     return int(value)
 
 
-def expected_hooks(hooks, cap_ms):
+def expected_hooks(hooks, cap_ms, start_dir):
     """The plan's view of one phase: descending priority, file order within a priority."""
     ordered = sorted(hooks, key=lambda h: -h.get("priority", 0))  # sorted() is stable
     out = []
@@ -43,12 +44,13 @@ def expected_hooks(hooks, cap_ms):
             "timeout_ms": timeout,
             "effective_timeout_ms": cap_ms if timeout is None else min(timeout, cap_ms),
             "env": h.get("env", {}),
-            "cwd": h.get("cwd"),
+            # lastcall's starting directory for a hook without a cwd; a relative one from there.
+            "cwd": os.path.join(start_dir, h.get("cwd", "")).rstrip("/") or "/",
         })
     return out
 
 
-def expected_plan(path):
+def expected_plan(path, start_dir):
     cfg = json.loads(path.read_text())
     grace = ms(cfg["grace"]) if "grace" in cfg else DEFAULT_GRACE_MS
     drain = ms(cfg["drain"]) if "drain" in cfg else 0
@@ -70,8 +72,8 @@ def expected_plan(path):
         "log_format": "json",
         "log_level": "info",
         "hooks": {
-            "pre_stop": expected_hooks(hooks.get("pre_stop", []), min(pre, max(grace - drain, 0))),
-            "post_stop": expected_hooks(hooks.get("post_stop", []), post),
+            "pre_stop": expected_hooks(hooks.get("pre_stop", []), min(pre, max(grace - drain, 0)), start_dir),
+            "post_stop": expected_hooks(hooks.get("post_stop", []), post, start_dir),
         },
     }
 
@@ -93,13 +95,13 @@ def test_example_passes_check(run_lastcall, path):
 
 
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
-def test_example_plan_matches_file(run_lastcall, path):
+def test_example_plan_matches_file(run_lastcall, path, tmp_path):
     """`--check` prints the resolved plan: every duration in milliseconds, hooks in execution
     order (descending priority, file order within a priority), defaults filled in."""
     r = run_lastcall("--check", "-c", str(path))
     assert r.returncode == 0, r.stderr
     plan = json.loads(r.stdout)
-    want = expected_plan(path)
+    want = expected_plan(path, str(tmp_path))
     # Every setting the file can hold; the plan may carry more (settings of the command line
     # only), which the file cannot change.
     for key, value in want.items():

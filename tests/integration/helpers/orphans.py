@@ -9,7 +9,8 @@ so every grandchild is re-parented to the nearest subreaper (lastcall) or PID 1.
              appends its own pid to --report and runs until signalled (--ignore-term: until
              SIGKILL).
 Once every intermediate has exited, creates --done and then waits for a signal (SIGTERM ends
-it) so that lastcall keeps running while the test inspects it.
+it) so that lastcall keeps running while the test inspects it; with --then-exit it exits 0
+instead (as a hook that must finish).
 """
 import argparse
 import os
@@ -47,6 +48,7 @@ def main():
     p.add_argument("--report", required=True)
     p.add_argument("--done", required=True)
     p.add_argument("--ignore-term", action="store_true")
+    p.add_argument("--then-exit", action="store_true")
     args = p.parse_args()
     report_fd = os.open(args.report, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
     intermediates = []
@@ -69,6 +71,8 @@ def main():
     for pid in intermediates:
         os.waitpid(pid, 0)
     open(args.done, "w").close()
+    if args.then_exit:
+        os._exit(0)
     while True:
         signal.pause()
 

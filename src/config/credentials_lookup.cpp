@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+#include "config/credentials_lookup.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <vector>
+
+namespace lastcall::config {
+namespace {
+
+struct UserEntry {
+  std::optional<std::string> name;  // nullopt: a number without a passwd entry
+  uid_t uid = 0;
+  std::optional<gid_t> primary_gid;
+};
+
+// Digits only, as an id; nullopt for anything else.
+std::optional<unsigned> as_number(const std::string& text) {
+  unsigned value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
+  return value;
+}
+
+// The buffer size the *_r lookups ask for, grown on ERANGE.
+std::size_t initial_buffer(int name) {
+  const long size = sysconf(name);
+  return size > 0 ? static_cast<std::size_t>(size) : 16384;
+}
+
+core::Result<UserEntry> find_user(const std::string& user, const std::string& what) {
+  std::vector<char> buffer(initial_buffer(_SC_GETPW_R_SIZE_MAX));
+  passwd entry{};
+  passwd* found = nullptr;
+  const auto number = as_number(user);
+  int rc = 0;
+  while ((rc = number ? getpwuid_r(*number, &entry, buffer.data(), buffer.size(), &found)
+                      : getpwnam_r(user.c_str(), &entry, buffer.data(), buffer.size(), &found)) == ERANGE) {
+    buffer.resize(buffer.size() * 2);
+  }
+  if (found != nullptr) return UserEntry{std::string(entry.pw_name), entry.pw_uid, entry.pw_gid};
+  if (number) return UserEntry{std::nullopt, static_cast<uid_t>(*number), std::nullopt};
+  const std::string reason = rc != 0 ? std::strerror(rc) : "no such user in the user database";
+  return core::Error{what + ": user \"" + user + "\": " + reason};
+}
+
+core::Result<gid_t> find_group(const std::string& group, const std::string& what) {
+  const auto number = as_number(group);
+  if (number) return static_cast<gid_t>(*number);
+  std::vector<char> buffer(initial_buffer(_SC_GETGR_R_SIZE_MAX));
+  struct group entry {};
+  struct group* found = nullptr;
+  int rc = 0;
+  while ((rc = getgrnam_r(group.c_str(), &entry, buffer.data(), buffer.size(), &found)) == ERANGE) {
+    buffer.resize(buffer.size() * 2);
+  }
+  if (found != nullptr) return entry.gr_gid;
+  const std::string reason = rc != 0 ? std::strerror(rc) : "no such group in the group database";
+  return core::Error{what + ": group \"" + group + "\": " + reason};
+}
+
+// The supplementary groups of `name` with `gid` among them (getgrouplist(3) adds it).
+std::vector<gid_t> group_list(const std::string& name, gid_t gid) {
+  int count = 32;
+  std::vector<gid_t> groups(static_cast<std::size_t>(count));
+  while (getgrouplist(name.c_str(), gid, groups.data(), &count) < 0) {
+    groups.resize(static_cast<std::size_t>(count) > groups.size() ? static_cast<std::size_t>(count)
+                                                                  : groups.size() * 2);
+    count = static_cast<int>(groups.size());
+  }
+  groups.resize(static_cast<std::size_t>(count));
+  return groups;
+}
+
+}  // namespace
+
+core::Result<core::Credentials> lookup_credentials(const std::optional<std::string>& user,
+                                                   const std::optional<std::string>& group,
+                                                   const std::string& what) {
+  core::Credentials out;
+  std::optional<gid_t> gid;
+  if (group) {
+    auto found = find_group(*group, what);
+    if (!found) return found.error();
+    gid = *found;
+  }
+  if (!user) {
+    out.gid = gid.value_or(getegid());
+    out.groups = {out.gid};
+    return out;
+  }
+  auto entry = find_user(*user, what);
+  if (!entry) return entry.error();
+  if (!gid && !entry->primary_gid) {
+    return core::Error{what + ": user " + *user + " has no entry in the user database, so it has no "
+                                               "primary group: set \"group\" as well"};
+  }
+  out.user = *user;
+  out.uid = entry->uid;
+  out.gid = gid ? *gid : *entry->primary_gid;
+  out.groups = entry->name ? group_list(*entry->name, out.gid) : std::vector<gid_t>{out.gid};
+  return out;
+}
+
+}  // namespace lastcall::config
