@@ -6,14 +6,17 @@
 #                 (what the Dockerfile runs), or
 #   test          runs every test: unit tests, then the black-box suite, on a normal build and
 #                 again on an ASan+UBSan build; the first run also checks the static binary
-#                 (build-static/) and the .deb (build-pkg/).
+#                 (build-static/) and the .deb (build-pkg/); then valgrind memcheck on one
+#                 shutdown, and each libFuzzer target for $LASTCALL_FUZZ_SECONDS (20 s) after
+#                 replaying its regression inputs (tests/fuzz/run.sh; give it 600 for a hunt).
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
 packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev libhttp-parser-dev doctest-dev
-          python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base)
+          python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base
+          clang libclang-rt-14-dev valgrind)
 
 install_missing() {
   local missing=()
@@ -76,6 +79,10 @@ case "${1:-}" in
     build build-sanitize -DLASTCALL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_tests build-sanitize "ASan+UBSan"
+    echo "== valgrind memcheck (release)"
+    tests/integration/valgrind_shutdown.sh build/lastcall
+    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-20}s per target)"
+    tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-20}"
     ;;
   *)
     echo "usage: $0 demo|build-static|test" >&2

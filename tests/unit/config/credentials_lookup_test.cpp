@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#include "config/credentials_lookup.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+
+#include <doctest/doctest.h>
+
+using lastcall::config::lookup_credentials;
+
+TEST_CASE("a user is looked up by name or number, with its primary and supplementary groups") {
+  for (const char* user : {"root", "0"}) {
+    auto found = lookup_credentials(std::string(user), std::nullopt, "test");
+    REQUIRE(found.ok());
+    CHECK(found->user == user);
+    CHECK(found->uid == 0u);
+    CHECK(found->gid == 0u);
+    CHECK(std::find(found->groups.begin(), found->groups.end(), 0u) != found->groups.end());
+  }
+}
+
+TEST_CASE("a group replaces the user's primary group; a group alone keeps lastcall's uid") {
+  auto both = lookup_credentials(std::string("root"), std::string("65534"), "test");
+  REQUIRE(both.ok());
+  CHECK(both->gid == 65534u);
+  auto alone = lookup_credentials(std::nullopt, std::string("65534"), "test");
+  REQUIRE(alone.ok());
+  CHECK_FALSE(alone->uid.has_value());
+  CHECK(alone->groups == std::vector<gid_t>{65534});
+}
+
+TEST_CASE("an unknown name is an error naming what asked for it") {
+  auto user = lookup_credentials(std::string("lastcall-no-such-user"), std::nullopt, "hook h");
+  REQUIRE_FALSE(user.ok());
+  CHECK(user.error().message == "hook h: user \"lastcall-no-such-user\": no such user in the user database");
+  auto group = lookup_credentials(std::nullopt, std::string("lastcall-no-such-group"), "hook h");
+  REQUIRE_FALSE(group.ok());
+  CHECK(group.error().message.starts_with("hook h: group \"lastcall-no-such-group\""));
+}
+
+TEST_CASE("a uid without a user entry needs a group") {
+  auto bare = lookup_credentials(std::string("54321"), std::nullopt, "the child");
+  REQUIRE_FALSE(bare.ok());
+  CHECK(bare.error().message.find("set \"group\" as well") != std::string::npos);
+  auto with_group = lookup_credentials(std::string("54321"), std::string("54321"), "the child");
+  REQUIRE(with_group.ok());
+  CHECK(with_group->uid == 54321u);
+  CHECK(with_group->groups == std::vector<gid_t>{54321});
+}
