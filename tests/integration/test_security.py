@@ -139,7 +139,9 @@ def test_lastcall_does_not_keep_a_mount_busy(lastcall, tmp_path):
         pytest.skip("cannot mount a tmpfs here")
     try:
         lc = lastcall("--", "sh", "-c", "cd /; exec sleep 30", cwd=str(mnt))
-        lc.child_pid
+        child = lc.child_pid
+        # The child starts in the mount too, until its own cd.
+        support.wait_for(lambda: os.readlink("/proc/%d/cwd" % child) == "/", 5, "the child in /")
         support.wait_for(lambda: os.readlink("/proc/%d/cwd" % lc.pid) == "/", 5, "lastcall in /")
         r = subprocess.run(["umount", str(mnt)], capture_output=True, text=True)
         assert r.returncode == 0, "lastcall keeps its mount busy: %s" % r.stderr
