@@ -15,6 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "process/c_strings.hpp"
+
 namespace lastcall::process {
 namespace {
 
@@ -32,14 +34,6 @@ std::vector<std::string> exec_candidates(const std::string& file) {
     if (colon == std::string_view::npos) break;
     dirs.remove_prefix(colon + 1);
   }
-  return out;
-}
-
-std::vector<char*> pointers(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
   return out;
 }
 
@@ -126,9 +120,9 @@ void exec_first(const Prepared& p) {
 Prepared prepare(const SpawnRequest& request, const std::vector<std::string>& env) {
   Prepared p;
   p.candidates = exec_candidates(request.argv.front());
-  p.candidate_ptrs = pointers(p.candidates);
-  p.argv = pointers(request.argv);
-  p.envp = pointers(env);
+  p.candidate_ptrs = c_strings(p.candidates);
+  p.argv = c_strings(request.argv);
+  p.envp = c_strings(env);
   p.cwd = request.cwd ? request.cwd->c_str() : nullptr;
   p.wiring[0] = request.stdin_fd;
   p.wiring[1] = request.stdout_fd;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <variant>
 
+#include "process/c_strings.hpp"
 #include "process/fork_exec.hpp"
 
 extern char** environ;
@@ -85,14 +86,6 @@ int SpawnSetup::configure_file_actions(const SpawnRequest& request) {
   return 0;
 }
 
-std::vector<char*> pointers(const std::vector<std::string>& strings) {
-  std::vector<char*> out;
-  out.reserve(strings.size() + 1);
-  for (const auto& s : strings) out.push_back(const_cast<char*>(s.c_str()));
-  out.push_back(nullptr);
-  return out;
-}
-
 core::Error spawn_error(const SpawnRequest& request, int rc) {
   const std::string& what = request.argv.front();
   switch (rc) {
@@ -156,9 +149,9 @@ core::Result<pid_t> spawn(const SpawnRequest& request) {
     return core::Error{"cannot prepare to start " + request.argv.front() + ": " + std::strerror(rc),
                        core::kExitNotExecutable};
   }
-  auto argv = pointers(request.argv);
+  auto argv = c_strings(request.argv);
   std::vector<char*> envp;
-  if (request.env) envp = pointers(*request.env);
+  if (request.env) envp = c_strings(*request.env);
   char* const* env = request.env ? envp.data() : environ;
   pid_t pid = -1;
   const int rc = posix_spawnp(&pid, argv[0], setup.actions(), setup.attr(), argv.data(), env);

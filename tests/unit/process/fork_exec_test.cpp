@@ -10,9 +10,11 @@
 #include <string>
 
 #include "helper_mode.hpp"
+#include "process/capture.hpp"
 
 using namespace lastcall;
 using testing::helper_argv;
+using testing::run_capturing;
 
 namespace {
 
@@ -24,23 +26,6 @@ core::Credentials same_user() {
 process::SpawnRequest as_self(process::SpawnRequest request) {
   request.credentials = same_user();
   return request;
-}
-
-std::pair<std::string, int> run_capturing(process::SpawnRequest request) {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  request.stdout_fd = fds[1];
-  auto pid = process::spawn(request);
-  close(fds[1]);
-  REQUIRE(pid.ok());
-  std::string out;
-  char buf[256];
-  ssize_t n;
-  while ((n = read(fds[0], buf, sizeof buf)) > 0) out.append(buf, static_cast<std::size_t>(n));
-  close(fds[0]);
-  int status = 0;
-  REQUIRE(waitpid(*pid, &status, 0) == *pid);
-  return {out, status};
 }
 
 }  // namespace
