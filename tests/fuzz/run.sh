@@ -7,7 +7,7 @@
 #
 # SECONDS per target defaults to $LASTCALL_FUZZ_SECONDS or 20 (what `bootstrap.sh test` runs).
 # For a real hunt give each target ten minutes or more:  tests/fuzz/run.sh 600
-# TARGETs are config, duration, signal and cli (all by default).
+# TARGETs are config, duration, signal, cli and http (all by default).
 #
 # The corpus grows in $LASTCALL_FUZZ_BUILD/corpus/TARGET (build-fuzz by default), seeded from
 # tests/fuzz/seeds/TARGET and, for config, docs/examples/*.json. A crash stops the run; the
@@ -20,7 +20,7 @@ repo=$(cd "$here/../.." && pwd)
 seconds=${1:-${LASTCALL_FUZZ_SECONDS:-20}}
 shift || true
 targets=("$@")
-((${#targets[@]})) || targets=(config duration signal cli)
+((${#targets[@]})) || targets=(config duration signal cli http)
 build=${LASTCALL_FUZZ_BUILD:-$repo/build-fuzz}
 
 CC=clang CXX=clang++ cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
