@@ -65,7 +65,6 @@ void LeftoverSweeper::sweep() {
       if (!killing) (void)signal_process(pid, core::Signal(SIGCONT));
       ++reached;
     }
-    (killing ? counts_.killed : counts_.signaled) += reached;
     if (reached > 0 && on_signaled_) on_signaled_(signal_, reached);
   }
   check_gone();

@@ -21,11 +21,6 @@ namespace lastcall::process {
 // Lives for the whole run; only the shutdown uses it.
 class LeftoverSweeper {
  public:
-  struct Counts {
-    int signaled = 0;  // distinct processes sent the stop signal
-    int killed = 0;    // distinct processes sent SIGKILL
-  };
-
   // `on_signaled` hears of each sweep that reached processes it had not signalled yet.
   using OnSignaled = std::function<void(core::Signal signal, int newly_signaled)>;
 
@@ -39,7 +34,6 @@ class LeftoverSweeper {
   // Call after every reap: reports on_gone once nothing is left.
   void after_reap();
   [[nodiscard]] bool is_active() const { return active_; }
-  [[nodiscard]] const Counts& counts() const { return counts_; }
 
  private:
   void sweep();
@@ -54,7 +48,6 @@ class LeftoverSweeper {
   core::Signal signal_;  // empty until stop()
   bool active_ = false;
   std::unordered_set<pid_t> signaled_;  // pids already sent signal_
-  Counts counts_;
 };
 
 }  // namespace lastcall::process

@@ -304,3 +304,17 @@ def forward_mode(request):
 @pytest.fixture(params=["json", "text"])
 def log_format(request):
     return request.param
+
+
+@pytest.fixture(scope="session")
+def pidns():
+    """The command prefix that runs lastcall as PID 1 of a new pid namespace; skips the test
+    where unshare cannot do that here."""
+    prefix = ["unshare", "--pid", "--fork", "--mount-proc"]
+    try:
+        r = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        pytest.skip("unshare unavailable: %s" % e)
+    if r.returncode != 0:
+        pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
+    return prefix

@@ -443,17 +443,6 @@ def test_stderr_full_pipe_nobody_reads_does_not_stall_the_sequence(lastcall_bin,
 
 # -- PID 1 ------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def pidns():
-    try:
-        r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
-                           capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("unshare unavailable: %s" % e)
-    if r.returncode != 0:
-        pytest.skip("unshare --pid --fork --mount-proc fails here: %s" % r.stderr.decode().strip())
-    return ["unshare", "--pid", "--fork", "--mount-proc"]
-
 
 @pytest.mark.timeout(60)
 def test_as_pid1_of_a_pid_namespace(lastcall, tmp_path, pidns):

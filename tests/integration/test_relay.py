@@ -3,7 +3,6 @@
 group, the subreaper, and relaying signals to the child (group)."""
 import os
 import signal
-import subprocess
 import time
 
 import pytest
@@ -229,24 +228,14 @@ def test_subreaper_reaps_orphans(lastcall, tmp_path):
     assert lc.wait_exit(10) == 143, lc.log_tail()
 
 
-@pytest.fixture(scope="session")
-def unshare_works():
-    try:
-        r = subprocess.run(["unshare", "--pid", "--fork", "--mount-proc", "true"],
-                           capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("unshare unavailable: %s" % e)
-    if r.returncode != 0:
-        pytest.skip("unshare --pid --fork --mount-proc fails here: %s" % r.stderr.decode().strip())
-
 
 @pytest.mark.timeout(90)
-def test_pid1_reaps_orphans(lastcall, tmp_path, unshare_works):
+def test_pid1_reaps_orphans(lastcall, tmp_path, pidns):
     """It is used as a container ENTRYPOINT ... (as PID 1 of a pid namespace, the orphans of
     the namespace are adopted and reaped by lastcall)."""
     report, done = tmp_path / "report", tmp_path / "done"
     lc = lastcall("--", *helper("orphans", "--count", N_ORPHANS, "--report", report, "--done", done),
-                  prefix=["unshare", "--pid", "--fork", "--mount-proc"])
+                  prefix=pidns)
 
     def host_pid():
         kids = support.children_of(lc.pid)
