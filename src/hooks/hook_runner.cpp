@@ -42,6 +42,15 @@ void HookRunner::kill_all() {
   next_ = hooks_.size();
 }
 
+std::vector<HookProgress> HookRunner::running_hooks() const {
+  std::vector<HookProgress> out;
+  out.reserve(running_.size());
+  for (const auto& hook : running_) {
+    out.push_back(HookProgress{.hook = hook->name(), .elapsed = hook->elapsed(), .deadline = hook->deadline()});
+  }
+  return out;
+}
+
 void HookRunner::start_groups() {
   // A group whose hooks all fail to start is over at once; the next one starts right away.
   while (active_ && running_.empty() && next_ < hooks_.size()) {
@@ -123,6 +132,7 @@ void HookRunner::observe(std::string_view hook, std::string_view status, core::D
 }
 
 core::Duration HookRunner::cap_left() const {
+  if (!active_) return core::Duration{0};
   const auto spent = std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_);
   return std::max(cap_ - spent, core::Duration{0});
 }

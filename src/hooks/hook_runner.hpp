@@ -35,6 +35,13 @@ struct HookResult {
   core::Duration duration{0};  // from the spawn to the reap; 0 when it never ran
 };
 
+// A hook that is running now, for the live status line.
+struct HookProgress {
+  std::string_view hook;
+  core::Duration elapsed{0};   // since its spawn
+  core::Duration deadline{0};  // when it is killed, counted from its spawn
+};
+
 // Runs the hooks of one phase (CONTRACT §4): priority groups one after the other, the hooks
 // of a group concurrently, each killed with its process group at its deadline, and the
 // phase cap over all of them. It owns the running hooks and the cap timer; which phase comes
@@ -60,6 +67,11 @@ class HookRunner {
   // called, and hooks not started yet never start.
   void kill_all();
   [[nodiscard]] bool is_running() const { return active_; }
+  // The hooks of the group in progress, in start order; empty between phases. The views
+  // last until the next loop iteration.
+  [[nodiscard]] std::vector<HookProgress> running_hooks() const;
+  // What is left of the phase cap; 0 once it is reached, and between phases.
+  [[nodiscard]] core::Duration cap_left() const;
   // Called once for every hook that finishes, cannot start, or is skipped.
   void set_observer(Observer observer) { observer_ = std::move(observer); }
 
@@ -71,7 +83,6 @@ class HookRunner {
   void on_cap_reached();
   void skip_rest();
   void finish_phase();
-  [[nodiscard]] core::Duration cap_left() const;
   void observe(std::string_view hook, std::string_view status, core::Duration duration);
 
   uv_loop_t* loop_;

@@ -69,6 +69,8 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
   [[nodiscard]] const std::string& name() const { return name_; }
   // Since the spawn.
   [[nodiscard]] core::Duration elapsed() const;
+  // How long after its spawn the hook is killed.
+  [[nodiscard]] core::Duration deadline() const { return deadline_; }
 
  private:
   [[nodiscard]] core::Result<pid_t> launch(const config::HookSpec& spec, const HookEnv& env);

@@ -9,6 +9,7 @@
 
 #include "core/events.hpp"
 #include "log/colour.hpp"
+#include "log/terminal.hpp"
 
 namespace lastcall::log {
 namespace {
@@ -126,7 +127,9 @@ Logger::Logger(Format format, Level level, int fd, core::Duration stall_budget)
     : format_(format),
       level_(level),
       colour_(wants_colour(format, isatty(fd) == 1, std::getenv("NO_COLOR"))),
-      writer_(fd, stall_budget) {}
+      live_status_(wants_live_status(format, isatty(fd) == 1, std::getenv("TERM"))),
+      writer_(fd, stall_budget),
+      fd_(fd) {}
 
 std::string Logger::format_line(Level level, std::string_view event, std::string_view msg,
                                 Fields fields) const {
@@ -182,12 +185,56 @@ void Logger::text_block(std::string_view block) {
   if (format_ == Format::Text) write_all(block);
 }
 
+void Logger::show_status(std::function<std::string()> source) {
+  if (live_status_) status_source_ = std::move(source);
+}
+
+void Logger::redraw_status() {
+  if (!status_source_) return;
+  std::string out;
+  draw_status(out);
+  // Not a log line: one that cannot be drawn is not counted as dropped, the next replaces it.
+  if (!out.empty()) (void)writer_.write(out);
+}
+
+void Logger::clear_status() {
+  status_source_ = nullptr;
+  if (!status_drawn_) return;
+  status_drawn_ = false;
+  (void)writer_.write(kEraseRow);
+}
+
+void Logger::draw_status(std::string& out) {
+  const std::string text = status_source_();
+  if (text.empty()) {
+    if (status_drawn_) out += kEraseRow;
+    status_drawn_ = false;
+    return;
+  }
+  // One column short of the width: a character in the last column leaves some terminals
+  // waiting to wrap, and the next "\r" would then act on the row below.
+  const auto columns = terminal_columns(fd_);
+  out += '\r';
+  out += fit_to_columns(text, columns > 1 ? columns - 1 : columns);
+  out += kEraseToEnd;
+  status_drawn_ = true;
+}
+
 void Logger::write_all(std::string_view bytes) {
   if (dropped_lines_ > 0 && !report_dropped()) {
     ++dropped_lines_;
     return;
   }
-  if (!writer_.write(bytes)) ++dropped_lines_;
+  if (!status_source_) {
+    if (!writer_.write(bytes)) ++dropped_lines_;
+    return;
+  }
+  // One write: the status row is erased, the log line takes it, and the status line is drawn
+  // again in the row below.
+  std::string out(status_drawn_ ? kEraseRow : "");
+  out += bytes;
+  draw_status(out);
+  if (!writer_.write(out)) ++dropped_lines_;
 }
 
 bool Logger::report_dropped() {
@@ -195,7 +242,9 @@ bool Logger::report_dropped() {
       format_line(Level::Warn, core::event::kLogDropped,
                   "dropped " + std::to_string(dropped_lines_) + " log lines: stderr was closed or full",
                   {{"lines", dropped_lines_}});
-  if (!writer_.write(line)) return false;
+  // In the status line's row, when one is drawn; the line that follows draws it again.
+  if (!writer_.write(status_drawn_ ? std::string(kEraseRow) + line : line)) return false;
+  status_drawn_ = false;
   dropped_lines_ = 0;
   return true;
 }

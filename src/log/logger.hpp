@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -51,6 +52,19 @@ class Logger {
   // A free-form block for people (the text summary); written only in text format.
   void text_block(std::string_view block);
 
+  // The live status line, on a terminal only (see wants_live_status). From show_status()
+  // until clear_status(), the text that `source` returns is drawn in the row below the log,
+  // cut to the terminal's width: again below every log line, so that the line is never stale
+  // under the log, and on redraw_status(). An empty text draws nothing. Does nothing where the
+  // log cannot hold a status line. `source` must not log.
+  void show_status(std::function<std::string()> source);
+  void redraw_status();
+  // Erases the status line and forgets its source; the log goes on in its row.
+  void clear_status();
+  [[nodiscard]] bool can_show_status() const { return live_status_; }
+  // True when the text log is coloured, for other text drawn on the same terminal.
+  [[nodiscard]] bool is_coloured() const { return colour_; }
+
   [[nodiscard]] bool enabled(Level level) const { return level >= level_; }
   [[nodiscard]] Format format() const { return format_; }
 
@@ -60,13 +74,18 @@ class Logger {
 
  private:
   void write_all(std::string_view bytes);
+  void draw_status(std::string& out);
   [[nodiscard]] bool report_dropped();
 
   Format format_;
   Level level_;
   bool colour_;  // text on a terminal without NO_COLOR: the level and event name are coloured
+  bool live_status_;  // text on a terminal that moves the cursor: show_status() draws
   LogWriter writer_;
   std::int64_t dropped_lines_ = 0;  // since the last log_dropped event
+  int fd_;
+  std::function<std::string()> status_source_;  // empty when no status line is shown
+  bool status_drawn_ = false;  // a status line is on screen, below the last log line
 };
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-12-01T06:58:29.123Z".

@@ -2,8 +2,6 @@
 #include "log/colour.hpp"
 
 #include <fcntl.h>
-#include <pty.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include <optional>
@@ -12,6 +10,7 @@
 #include <doctest/doctest.h>
 
 #include "log/logger.hpp"
+#include "log/terminal_support.hpp"
 
 using lastcall::config::LogFormat;
 using lastcall::config::LogLevel;
@@ -19,39 +18,10 @@ using namespace lastcall::log;
 
 namespace {
 
-// A pseudo-terminal whose slave end stands in for a stderr that is a TTY.
-struct TestPty {
-  int master = -1;
-  int slave = -1;
-  TestPty() { REQUIRE(openpty(&master, &slave, nullptr, nullptr, nullptr) == 0); }
-  ~TestPty() {
-    close(master);
-    close(slave);
-  }
-};
+using lastcall::test::ScopedEnv;
+using lastcall::test::TestPty;
 
-// Sets NO_COLOR (or unsets it, for nullopt) for one test, and restores it afterwards.
-class ScopedNoColor {
- public:
-  explicit ScopedNoColor(std::optional<std::string> value) {
-    if (const char* old = getenv("NO_COLOR")) saved_ = old;
-    if (value) {
-      setenv("NO_COLOR", value->c_str(), 1);
-    } else {
-      unsetenv("NO_COLOR");
-    }
-  }
-  ~ScopedNoColor() {
-    if (saved_) {
-      setenv("NO_COLOR", saved_->c_str(), 1);
-    } else {
-      unsetenv("NO_COLOR");
-    }
-  }
-
- private:
-  std::optional<std::string> saved_;
-};
+ScopedEnv no_color(std::optional<std::string> value) { return ScopedEnv("NO_COLOR", std::move(value)); }
 
 bool has_escape(const std::string& line) { return line.find('\x1b') != std::string::npos; }
 
@@ -84,7 +54,7 @@ TEST_CASE("warn is yellow, error bold red, debug dim and info plain") {
 }
 
 TEST_CASE("a text logger on a terminal colours the level and the event name") {
-  ScopedNoColor unset(std::nullopt);
+  const auto unset = no_color(std::nullopt);
   TestPty pty;
   Logger logger(LogFormat::Text, LogLevel::Debug, pty.slave);
   const std::string line = warn_line(logger);
@@ -103,17 +73,17 @@ TEST_CASE("a text logger on a terminal colours the level and the event name") {
 TEST_CASE("NO_COLOR with any non-empty value turns the colours off") {
   TestPty pty;
   SUBCASE("set") {
-    ScopedNoColor set("1");
+    const auto set = no_color("1");
     CHECK_FALSE(has_escape(warn_line(Logger(LogFormat::Text, LogLevel::Info, pty.slave))));
   }
   SUBCASE("empty counts as unset") {
-    ScopedNoColor empty("");
+    const auto empty = no_color("");
     CHECK(has_escape(warn_line(Logger(LogFormat::Text, LogLevel::Info, pty.slave))));
   }
 }
 
 TEST_CASE("the JSON log and a log that is not a terminal are never coloured") {
-  ScopedNoColor unset(std::nullopt);
+  const auto unset = no_color(std::nullopt);
   TestPty pty;
   CHECK_FALSE(has_escape(warn_line(Logger(LogFormat::Json, LogLevel::Info, pty.slave))));
   int fds[2];

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "log/terminal.hpp"
+
+#include <sys/ioctl.h>
+
+#include "log/colour.hpp"
+
+namespace lastcall::log {
+namespace {
+
+inline constexpr std::size_t kDefaultColumns = 80;
+inline constexpr std::string_view kCut = "...";
+
+// The length of the SGR sequence at text[i] ("\x1b[" digits and ';' then "m"), or 0.
+std::size_t sgr_length(std::string_view text, std::size_t i) {
+  if (text.compare(i, 2, "\x1b[") != 0) return 0;
+  for (std::size_t k = i + 2; k < text.size(); ++k) {
+    const char c = text[k];
+    if (c == 'm') return k - i + 1;
+    if ((c < '0' || c > '9') && c != ';') return 0;
+  }
+  return 0;
+}
+
+// The bytes of the character at text[i]: a UTF-8 lead byte and its continuation bytes.
+std::size_t character_length(std::string_view text, std::size_t i) {
+  std::size_t k = i + 1;
+  if (static_cast<unsigned char>(text[i]) >= 0xC0) {
+    while (k < text.size() && (static_cast<unsigned char>(text[k]) & 0xC0) == 0x80) ++k;
+  }
+  return k - i;
+}
+
+bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; }
+
+}  // namespace
+
+bool wants_live_status(config::LogFormat format, bool is_tty, const char* term) {
+  const std::string_view name = term != nullptr ? term : "";
+  return format == config::LogFormat::Text && is_tty && !name.empty() && name != "dumb";
+}
+
+std::size_t terminal_columns(int fd) {
+  winsize size{};
+  if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return kDefaultColumns;
+  return size.ws_col;
+}
+
+std::string fit_to_columns(std::string_view text, std::size_t columns) {
+  std::string out;
+  out.reserve(text.size());
+  std::size_t shown = 0;
+  bool styled = false;
+  // Whether the rest from byte i, SGR sequences aside, fits in what is left of the row.
+  const auto rest_fits = [&](std::size_t i) {
+    std::size_t left = columns - shown;
+    for (std::size_t k = i; k < text.size();) {
+      if (const auto sgr = sgr_length(text, k)) {
+        k += sgr;
+        continue;
+      }
+      if (left == 0) return false;
+      --left;
+      k += character_length(text, k);
+    }
+    return true;
+  };
+  for (std::size_t i = 0; i < text.size();) {
+    if (const auto sgr = sgr_length(text, i)) {
+      out.append(text, i, sgr);
+      styled = true;
+      i += sgr;
+      continue;
+    }
+    if (shown + kCut.size() >= columns && !rest_fits(i)) {
+      out.append(kCut.substr(0, columns - shown));
+      if (styled) out += kSgrReset;
+      return out;
+    }
+    const auto len = character_length(text, i);
+    if (is_control(text[i])) {
+      out += '?';
+    } else {
+      out.append(text, i, len);
+    }
+    ++shown;
+    i += len;
+  }
+  return out;
+}
+
+}  // namespace lastcall::log
