@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "app/exit_by_signal.hpp"
+#include "app/live_status.hpp"
 #include "app/ports.hpp"
 #include "app/status_board.hpp"
 #include "core/events.hpp"
@@ -97,8 +98,9 @@ class Run {
                      }),
         drain_timer_(loop.get(), [this] { supervisor_.on_drain_timer(); }),
         grace_timer_(loop.get(), [this] { supervisor_.on_grace_timer(); }),
+        live_status_(loop.get(), logger, hook_runner_, supervisor_, settings, child_pid),
         reporter_(logger),
-        status_reporter_(reporter_, board, [this] { return supervisor_.grace_left(); }),
+        status_reporter_(reporter_, board, live_status_, [this] { return supervisor_.grace_left(); }),
         exit_(loop),
         supervisor_(plan_of(settings),
                     supervisor::Ports{.child = child_, .leftovers = leftovers_, .hooks = hook_phases_,
@@ -131,6 +133,7 @@ class Run {
   RealTimer drain_timer_;
   RealTimer grace_timer_;
   SteadyClock clock_;
+  LiveStatus live_status_;
   LogReporter reporter_;
   StatusReporter status_reporter_;
   LoopExit exit_;

@@ -91,9 +91,11 @@ void StatusReporter::shutdown_started(core::Signal trigger, core::Duration grace
 void StatusReporter::state_changed(supervisor::State state) {
   log_.state_changed(state);
   board_.state_changed(state, grace_left_());
+  live_.state_changed(state);
 }
 
 void StatusReporter::shutdown_complete(const supervisor::Summary& summary) {
+  live_.stop();
   log_.shutdown_complete(summary);
   board_.completed(summary);
 }

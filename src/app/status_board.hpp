@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "core/signal.hpp"
 #include "core/state.hpp"
+#include "app/live_status.hpp"
 #include "hooks/hook_runner.hpp"
 #include "http/server.hpp"
 #include "http/snapshot.hpp"
@@ -62,21 +63,27 @@ class StatusBoard {
   std::optional<core::ExitStatus> completed_status_;  // the child's, once the sequence completed
 };
 
-// The supervisor's reports, to the log first and then to the status board.
+// The supervisor's reports, to the log first and then to the status board and the live
+// status line (which is erased before the last lines: the summary stays below the log).
 class StatusReporter final : public supervisor::Reporter {
  public:
-  StatusReporter(supervisor::Reporter& log, StatusBoard& board, std::function<core::Duration()> grace_left)
-      : log_(log), board_(board), grace_left_(std::move(grace_left)) {}
+  StatusReporter(supervisor::Reporter& log, StatusBoard& board, LiveStatus& live,
+                 std::function<core::Duration()> grace_left)
+      : log_(log), board_(board), live_(live), grace_left_(std::move(grace_left)) {}
   void shutdown_started(core::Signal trigger, core::Duration grace) override;
   void state_changed(supervisor::State state) override;
   void child_signaled(core::Signal signal, pid_t pid) override { log_.child_signaled(signal, pid); }
   void child_killed(pid_t pid, core::Duration after) override { log_.child_killed(pid, after); }
-  void forced_exit(core::Signal signal) override { log_.forced_exit(signal); }
+  void forced_exit(core::Signal signal) override {
+    live_.stop();
+    log_.forced_exit(signal);
+  }
   void shutdown_complete(const supervisor::Summary& summary) override;
 
  private:
   supervisor::Reporter& log_;
   StatusBoard& board_;
+  LiveStatus& live_;
   std::function<core::Duration()> grace_left_;
 };
 
