@@ -2,12 +2,17 @@
 """Fixtures for the black-box tests: the binary, a per-test alarm, and lastcall(...), a
 factory that starts the real binary in its own session, parses its JSON log as it arrives,
 and at teardown kills every process group the test started."""
+import fcntl
 import json
 import os
+import pty
 import signal
+import struct
 import subprocess
+import termios
 import threading
 import time
+import tty
 
 import pytest
 
@@ -57,7 +62,7 @@ def _alarm(request):
 class Lastcall:
     """One running lastcall (or a wrapper such as unshare around it)."""
 
-    def __init__(self, argv, env, cwd, stdin, capture_stdout, in_pidns):
+    def __init__(self, argv, env, cwd, stdin, capture_stdout, in_pidns, tty_columns=None):
         self.argv = argv
         self.in_pidns = in_pidns
         self._cond = threading.Condition()
@@ -69,12 +74,19 @@ class Lastcall:
         self._tracked_pids = set()
         self._tracked_pgids = set()
         self.started_at = time.monotonic()
+        self._tty = None       # the master of the terminal that stderr is, with tty_columns
+        stderr = subprocess.PIPE
+        if tty_columns:
+            self._tty, stderr = _open_raw_pty(tty_columns)
         self.proc = subprocess.Popen(
             argv, env=env, cwd=cwd, start_new_session=True,
             stdin=stdin, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+            stderr=stderr)
         self.pid = self.proc.pid
-        self._threads = [threading.Thread(target=self._read_stderr, daemon=True)]
+        if self._tty is not None:
+            os.close(stderr)
+        reader = self._read_tty if self._tty is not None else self._read_stderr
+        self._threads = [threading.Thread(target=reader, daemon=True)]
         if capture_stdout:
             self._threads.append(threading.Thread(target=self._read_stdout, daemon=True))
         for t in self._threads:
@@ -100,6 +112,21 @@ class Lastcall:
         with self._cond:
             self._eof = True
             self._cond.notify_all()
+
+    def _read_tty(self):
+        """Bytes as the terminal receives them: the text log with its control sequences."""
+        while True:
+            try:
+                chunk = os.read(self._tty, 65536)
+            except OSError:
+                chunk = b""  # EIO: every slave descriptor is closed
+            with self._cond:
+                if not chunk:
+                    self._eof = True
+                    self._cond.notify_all()
+                    return
+                self._raw.append(chunk)
+                self._cond.notify_all()
 
     def _read_stdout(self):
         for chunk in iter(lambda: self.proc.stdout.read1(1 << 16), b""):
@@ -146,6 +173,21 @@ class Lastcall:
                     why = "lastcall closed stderr" if self._eof else "timed out after %.1fs" % timeout
                     raise AssertionError("%s before event %s %s; log tail:\n%s"
                                          % (why, name, fields or "", self.log_tail()))
+                self._cond.wait(min(left, 0.2))
+
+    def wait_output(self, predicate, timeout=10.0, what="output"):
+        """Waits until predicate(everything on stderr so far, as text) holds; returns that
+        value. For a text log, where there are no events to wait on."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                value = predicate(b"".join(self._raw).decode(errors="replace"))
+                if value:
+                    return value
+                left = deadline - time.monotonic()
+                if self._eof or left <= 0:
+                    why = "lastcall closed stderr" if self._eof else "timed out after %.1fs" % timeout
+                    raise AssertionError("%s before %s; log tail:\n%s" % (why, what, self.log_tail()))
                 self._cond.wait(min(left, 0.2))
 
     def wait_exit(self, timeout=10.0):
@@ -208,6 +250,19 @@ class Lastcall:
         for stream in (self.proc.stdout, self.proc.stderr):
             if stream:
                 stream.close()
+        if self._tty is not None:
+            os.close(self._tty)
+            self._tty = None
+
+
+def _open_raw_pty(columns):
+    """A pseudo-terminal (master, slave) of the given width, raw: "\n" arrives as it was
+    written rather than as "\r\n", so the bytes read are the bytes lastcall wrote."""
+    master, slave = pty.openpty()
+    tty.setraw(slave)
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
+    os.set_inheritable(master, False)
+    return master, slave
 
 
 def _matches(event, fields):
@@ -252,12 +307,13 @@ def lastcall(lastcall_bin, tmp_path):
 
     args are lastcall's own arguments, e.g. ("--grace", "1s", "--", *cmd). config (a dict)
     is written to tmp_path and passed with --config. prefix wraps the binary (unshare ...).
+    tty_columns: stderr is a terminal of that width instead of a pipe (see wait_output).
     """
     started = []
     counter = [0]
 
     def start(*args, config=None, env=None, log_format="json", log_level=None, cwd=None,
-              stdin=subprocess.DEVNULL, capture_stdout=False, prefix=None):
+              stdin=subprocess.DEVNULL, capture_stdout=False, prefix=None, tty_columns=None):
         argv = list(prefix or []) + [lastcall_bin]
         if log_format:
             argv += ["--log-format", log_format]
@@ -268,7 +324,7 @@ def lastcall(lastcall_bin, tmp_path):
             argv += ["--config", support.write_config(tmp_path, config, "config%d.json" % counter[0])]
         argv += [str(a) for a in args]
         lc = Lastcall(argv, support.clean_env(env), cwd or str(tmp_path), stdin, capture_stdout,
-                      in_pidns=bool(prefix) and "--pid" in prefix)
+                      in_pidns=bool(prefix) and "--pid" in prefix, tty_columns=tty_columns)
         started.append(lc)
         return lc
 
