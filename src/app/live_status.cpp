@@ -89,8 +89,6 @@ void LiveStatus::state_changed(core::State state) {
     return;
   }
   if (state == core::State::Running || stopped_ || !logger_.can_show_status()) return;
-  if (!shown_) logger_.show_status([this] { return render_live_status(view(), logger_.is_coloured()); });
-  shown_ = true;
   // Drawn on the next loop iteration, once the state has started: its hooks are running.
   timer_.start(core::Duration{0});
 }
@@ -102,7 +100,7 @@ void LiveStatus::stop() {
 }
 
 void LiveStatus::on_tick() {
-  logger_.redraw_status();
+  logger_.show_status(render_live_status(view(), logger_.is_coloured()));
   timer_.start(kLiveStatusPeriod);
 }
 

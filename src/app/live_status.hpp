@@ -37,9 +37,9 @@ struct LiveView {
 // grace left 25.0s"; the phase is bold when `colour`. Empty while running and once exited.
 [[nodiscard]] std::string render_live_status(const LiveView& view, bool colour);
 
-// The one-line live status of a terminal (issue: local development): from the trigger (or the
+// The one-line live status of a terminal, for local development: from the trigger (or the
 // child's own exit) until the sequence ends, it shows the phase, the hooks running and the
-// budget left, redrawn every kLiveStatusPeriod and under every log line. It reads the
+// budget left in the terminal's bottom row, redrawn every kLiveStatusPeriod. It reads the
 // supervisor and the hook runner and decides nothing. Its timer runs only while the sequence
 // does, so an idle lastcall stays idle. Without a terminal that can hold the line (see
 // log::wants_live_status) it does nothing. It lives as long as the Run and erases the line
@@ -67,7 +67,6 @@ class LiveStatus {
   pid_t child_pid_;
   uv::Timer timer_;
   core::TimePoint entered_{};  // when the supervisor's current state began
-  bool shown_ = false;    // the logger draws our line
   bool stopped_ = false;  // true once the sequence has ended: nothing is drawn any more
 };
 

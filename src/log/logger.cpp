@@ -185,39 +185,30 @@ void Logger::text_block(std::string_view block) {
   if (format_ == Format::Text) write_all(block);
 }
 
-void Logger::show_status(std::function<std::string()> source) {
-  if (live_status_) status_source_ = std::move(source);
-}
-
-void Logger::redraw_status() {
-  if (!status_source_) return;
+void Logger::show_status(std::string_view text) {
+  if (!live_status_ || text.empty()) return;
+  const auto size = terminal_size(fd_);
+  // A single row left for the log would scroll every line out of sight at once.
+  if (!size || size->rows < 3) return;
   std::string out;
-  draw_status(out);
+  if (status_size_ != *size) {
+    // A resize resets or misplaces the scrolling region (xterm resets it): keep the new
+    // bottom row. What the old row showed may stay behind, once per resize.
+    if (status_size_.rows != 0) out += "\x1b[r";
+    out += reserve_bottom_row(size->rows);
+    status_size_ = *size;
+  }
+  // One column short of the width: a character in the last column leaves some terminals
+  // waiting to wrap, and the next character would scroll the screen.
+  out += draw_bottom_row(size->rows, fit_to_columns(text, size->columns - 1));
   // Not a log line: one that cannot be drawn is not counted as dropped, the next replaces it.
-  if (!out.empty()) (void)writer_.write(out);
+  (void)writer_.write(out);
 }
 
 void Logger::clear_status() {
-  status_source_ = nullptr;
-  if (!status_drawn_) return;
-  status_drawn_ = false;
-  (void)writer_.write(kEraseRow);
-}
-
-void Logger::draw_status(std::string& out) {
-  const std::string text = status_source_();
-  if (text.empty()) {
-    if (status_drawn_) out += kEraseRow;
-    status_drawn_ = false;
-    return;
-  }
-  // One column short of the width: a character in the last column leaves some terminals
-  // waiting to wrap, and the next "\r" would then act on the row below.
-  const auto columns = terminal_columns(fd_);
-  out += '\r';
-  out += fit_to_columns(text, columns > 1 ? columns - 1 : columns);
-  out += kEraseToEnd;
-  status_drawn_ = true;
+  if (status_size_.rows == 0) return;
+  (void)writer_.write(release_bottom_row(status_size_.rows));
+  status_size_ = {};
 }
 
 void Logger::write_all(std::string_view bytes) {
@@ -225,16 +216,7 @@ void Logger::write_all(std::string_view bytes) {
     ++dropped_lines_;
     return;
   }
-  if (!status_source_) {
-    if (!writer_.write(bytes)) ++dropped_lines_;
-    return;
-  }
-  // One write: the status row is erased, the log line takes it, and the status line is drawn
-  // again in the row below.
-  std::string out(status_drawn_ ? kEraseRow : "");
-  out += bytes;
-  draw_status(out);
-  if (!writer_.write(out)) ++dropped_lines_;
+  if (!writer_.write(bytes)) ++dropped_lines_;
 }
 
 bool Logger::report_dropped() {
@@ -242,9 +224,7 @@ bool Logger::report_dropped() {
       format_line(Level::Warn, core::event::kLogDropped,
                   "dropped " + std::to_string(dropped_lines_) + " log lines: stderr was closed or full",
                   {{"lines", dropped_lines_}});
-  // In the status line's row, when one is drawn; the line that follows draws it again.
-  if (!writer_.write(status_drawn_ ? std::string(kEraseRow) + line : line)) return false;
-  status_drawn_ = false;
+  if (!writer_.write(line)) return false;
   dropped_lines_ = 0;
   return true;
 }

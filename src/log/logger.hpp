@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -10,6 +9,7 @@
 
 #include "config/settings.hpp"
 #include "log/log_writer.hpp"
+#include "log/terminal.hpp"
 
 namespace lastcall::log {
 
@@ -52,14 +52,13 @@ class Logger {
   // A free-form block for people (the text summary); written only in text format.
   void text_block(std::string_view block);
 
-  // The live status line, on a terminal only (see wants_live_status). From show_status()
-  // until clear_status(), the text that `source` returns is drawn in the row below the log,
-  // cut to the terminal's width: again below every log line, so that the line is never stale
-  // under the log, and on redraw_status(). An empty text draws nothing. Does nothing where the
-  // log cannot hold a status line. `source` must not log.
-  void show_status(std::function<std::string()> source);
-  void redraw_status();
-  // Erases the status line and forgets its source; the log goes on in its row.
+  // The live status line, on a terminal only (see wants_live_status): draws `text` in the
+  // terminal's bottom row, cut to its width. The first call keeps that row out of the
+  // scrolling region, so log lines scroll above it and never need to draw it again; it stays
+  // kept until clear_status(). An empty text changes nothing. Does nothing where the log
+  // cannot hold a status line.
+  void show_status(std::string_view text);
+  // Gives the bottom row back to the log and erases it.
   void clear_status();
   [[nodiscard]] bool can_show_status() const { return live_status_; }
   // True when the text log is coloured, for other text drawn on the same terminal.
@@ -74,7 +73,6 @@ class Logger {
 
  private:
   void write_all(std::string_view bytes);
-  void draw_status(std::string& out);
   [[nodiscard]] bool report_dropped();
 
   Format format_;
@@ -84,8 +82,7 @@ class Logger {
   LogWriter writer_;
   std::int64_t dropped_lines_ = 0;  // since the last log_dropped event
   int fd_;
-  std::function<std::string()> status_source_;  // empty when no status line is shown
-  bool status_drawn_ = false;  // a status line is on screen, below the last log line
+  TerminalSize status_size_;  // the size the bottom row was kept for; rows 0 when none is
 };
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-12-01T06:58:29.123Z".

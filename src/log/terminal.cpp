@@ -3,12 +3,13 @@
 
 #include <sys/ioctl.h>
 
+#include <string>
+
 #include "log/colour.hpp"
 
 namespace lastcall::log {
 namespace {
 
-inline constexpr std::size_t kDefaultColumns = 80;
 inline constexpr std::string_view kCut = "...";
 
 // The length of the SGR sequence at text[i] ("\x1b[" digits and ';' then "m"), or 0.
@@ -40,10 +41,27 @@ bool wants_live_status(config::LogFormat format, bool is_tty, const char* term) 
   return format == config::LogFormat::Text && is_tty && !name.empty() && name != "dumb";
 }
 
-std::size_t terminal_columns(int fd) {
+std::optional<TerminalSize> terminal_size(int fd) {
   winsize size{};
-  if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_col == 0) return kDefaultColumns;
-  return size.ws_col;
+  if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return std::nullopt;
+  return TerminalSize{.rows = size.ws_row, .columns = size.ws_col};
+}
+
+// DECSC and DECRC (ESC 7, ESC 8) save and restore the cursor; every VT100 descendant has them,
+// where CSI s and CSI u are not universal.
+std::string reserve_bottom_row(std::size_t rows) {
+  return "\n\x1b" "7\x1b[1;" + std::to_string(rows - 1) + "r\x1b" "8\x1b[1A";
+}
+
+std::string draw_bottom_row(std::size_t rows, std::string_view text) {
+  std::string out = "\x1b" "7\x1b[" + std::to_string(rows) + ";1H";
+  out += text;
+  out += "\x1b[K\x1b" "8";
+  return out;
+}
+
+std::string release_bottom_row(std::size_t rows) {
+  return "\x1b" "7\x1b[r\x1b[" + std::to_string(rows) + ";1H\x1b[2K\x1b" "8";
 }
 
 std::string fit_to_columns(std::string_view text, std::size_t columns) {

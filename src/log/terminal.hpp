@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -9,27 +10,38 @@
 
 namespace lastcall::log {
 
-// What the live status line needs from a terminal: whether to draw one, how wide it may be,
-// and the ECMA-48 controls that draw and erase it. Pure functions, apart from the width.
+// What the live status line needs from a terminal: whether to draw one, the terminal's size,
+// and the ECMA-48 / VT100 controls that keep the bottom row for it. The row is kept out of
+// the scrolling region (DECSTBM), so the log, and whatever the child prints on the same
+// terminal, scroll above it and never run into it. Pure functions, apart from the size.
 
-// Back to the start of the row, then erase it to its end: what removes the status line
-// before a log line takes its row.
-inline constexpr std::string_view kEraseRow = "\r\x1b[K";
-// Erase from the cursor to the end of the row: what follows a redrawn status line, so that a
-// shorter one leaves nothing of a longer one behind.
-inline constexpr std::string_view kEraseToEnd = "\x1b[K";
+struct TerminalSize {
+  std::size_t rows = 0;
+  std::size_t columns = 0;
+  bool operator==(const TerminalSize&) const = default;
+};
 
 // True when the log can hold a live status line: text format, stderr a terminal, and a TERM
 // that moves the cursor. `term` is getenv("TERM"): unset, empty or "dumb" (Emacs' shell
-// buffers, some CI consoles) means a terminal that prints "\r" and "\x1b[K" as they are.
+// buffers, some CI consoles) means a terminal that prints control sequences as they are.
 [[nodiscard]] bool wants_live_status(config::LogFormat format, bool is_tty, const char* term);
 
-// The width of the terminal on `fd` (TIOCGWINSZ, see ioctl_tty(2)), or 80 when it does not
-// say, as under a serial console or a pty nobody has sized.
-[[nodiscard]] std::size_t terminal_columns(int fd);
+// The size of the terminal on `fd` (TIOCGWINSZ, see ioctl_tty(2)), or nullopt when it does
+// not say (a serial console, a pty nobody has sized): then no row can be kept.
+[[nodiscard]] std::optional<TerminalSize> terminal_size(int fd);
 
-// `text` cut to at most `columns` characters on screen, so that it never wraps: a wrapped
-// line would leave its first row behind when it is erased. SGR sequences ("\x1b[...m") are
+// Keeps the bottom row of a terminal `rows` high: a new line first, so that the row the cursor
+// is on is not the one taken away, then the scrolling region set to the rows above it
+// (which moves the cursor home, hence the save and restore around it), then back up to
+// where the cursor was.
+[[nodiscard]] std::string reserve_bottom_row(std::size_t rows);
+// Draws `text` (already fitted) in the kept bottom row, leaving the cursor where it was.
+[[nodiscard]] std::string draw_bottom_row(std::size_t rows, std::string_view text);
+// Gives the bottom row back: the whole screen scrolls again, and the row is erased.
+[[nodiscard]] std::string release_bottom_row(std::size_t rows);
+
+// `text` cut to at most `columns` characters on screen, so that it never wraps out of the
+// kept row. SGR sequences ("\x1b[...m") are
 // kept and take no room; every other byte below 0x20 is shown as "?"; a UTF-8 sequence is
 // one character (a double-width character is counted as one, an accepted overdraw). A cut
 // text ends in "..." and, when it was styled, a reset.

@@ -190,6 +190,10 @@ class Lastcall:
                     raise AssertionError("%s before %s; log tail:\n%s" % (why, what, self.log_tail()))
                 self._cond.wait(min(left, 0.2))
 
+    def resize_tty(self, rows, columns):
+        """Gives the terminal on stderr a new size, as a window resize does."""
+        fcntl.ioctl(self._tty, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+
     def wait_exit(self, timeout=10.0):
         """Waits for lastcall to exit and its stderr/stdout to be read; returns the code."""
         try:

@@ -10,8 +10,10 @@ import pytest
 
 from support import REPO, helper, wait_for
 
-PAINT = re.compile(r"\r(lastcall >> [^\r\n]*?)\x1b\[K")
+PAINT = re.compile(r"\x1b7\x1b\[(\d+);1H(lastcall >> .*?)\x1b\[K\x1b8")
 SGR = re.compile(r"\x1b\[[0-9;]*m")
+CONTROL = re.compile(r"\x1b(7|8)|\x1b\[([0-9;]*)([A-Za-z])")
+ROWS = 24
 TIME = r"(?:\d+\.\ds|\d+m\d\ds)"
 STATUS = re.compile(
     r"lastcall >> (draining|pre_stop|stopping|post_stop) %(t)s"
@@ -23,38 +25,107 @@ LOG_ROW = re.compile(r"^lastcall \d\d:\d\d:\d\d\.\d{3} (debug|info |warn |error)
 
 def paints(text):
     """Every status line drawn, in order, as its visible text (SGR removed)."""
-    return [SGR.sub("", m.group(1)) for m in PAINT.finditer(text)]
+    return [SGR.sub("", m.group(2)) for m in PAINT.finditer(text)]
 
 
-def screen(text):
-    """The rows a terminal shows after receiving text: "\\r" returns to column 0, "\\x1b[K"
-    erases to the end of the row, "\\n" starts the next row, SGR changes nothing visible."""
-    rows, row, col = [], [], 0
-    i = 0
-    while i < len(text):
-        if text.startswith("\x1b[K", i):
-            del row[col:]
-            i += 3
-            continue
-        sgr = SGR.match(text, i)
-        if sgr:
-            i = sgr.end()
-            continue
-        c = text[i]
-        if c == "\r":
-            col = 0
-        elif c == "\n":
-            rows.append("".join(row))
-            row, col = [], 0
+class Row:
+    def __init__(self):
+        self.chars = []
+        self.wraps = False  # the text goes on in the next row
+
+
+class Terminal:
+    """What a VT100-like terminal of ROWS rows shows after receiving some text, with what
+    scrolled off the top: the controls the text log and the status line use (CR, LF as the
+    tty's ONLCR turns it into CR LF, DECSC/DECRC, CUP, CUU, EL, DECSTBM) and nothing more.
+    A row that a long line wrapped out of is joined with the next one, as a terminal's
+    selection does, so that each line of text comes out as one row."""
+
+    def __init__(self, text, columns):
+        self.columns = columns
+        self.grid = [Row() for _ in range(ROWS)]
+        self.history = []
+        self.row = self.col = 0
+        self.top, self.bottom = 0, ROWS - 1
+        self.saved = (0, 0)
+        i = 0
+        while i < len(text):
+            m = CONTROL.match(text, i)
+            if m:
+                self._control(m)
+                i = m.end()
+                continue
+            self._char(text[i])
+            i += 1
+
+    def _control(self, m):
+        if m.group(1) == "7":
+            self.saved = (self.row, self.col)
+        elif m.group(1) == "8":
+            self.row, self.col = self.saved
         else:
-            if col < len(row):
-                row[col] = c
+            params = [int(p) if p else 0 for p in m.group(2).split(";")]
+            final = m.group(3)
+            if final == "H":
+                self.row, self.col = max(params[0], 1) - 1, max(params[1] if len(params) > 1 else 1, 1) - 1
+            elif final == "A":
+                floor = self.top if self.row >= self.top else 0
+                self.row = max(self.row - max(params[0], 1), floor)
+            elif final == "K":
+                line = self.grid[self.row]
+                del line.chars[0 if params[0] == 2 else self.col:]
+                line.wraps = False
+            elif final == "r":
+                self.top = max(params[0], 1) - 1
+                self.bottom = (params[1] if len(params) > 1 and params[1] else ROWS) - 1
+                self.row = self.col = 0
             else:
-                row.append(c)
-            col += 1
-        i += 1
-    rows.append("".join(row))
-    return rows
+                assert final == "m", "a control the status line should not use: %r" % m.group(0)
+
+    def _char(self, c):
+        if c == "\r":
+            self.col = 0
+        elif c == "\n":
+            self.col = 0
+            self._line_feed()
+        else:
+            if self.col >= self.columns:
+                self.grid[self.row].wraps = True
+                self.col = 0
+                self._line_feed()
+            chars = self.grid[self.row].chars
+            chars.extend(" " * (self.col - len(chars)))
+            chars[self.col:self.col + 1] = [c]
+            self.col += 1
+
+    def _line_feed(self):
+        if self.row != self.bottom:
+            self.row = min(self.row + 1, ROWS - 1)
+            return
+        gone = self.grid.pop(self.top)
+        if self.top == 0:
+            self.history.append(gone)
+        self.grid.insert(self.bottom, Row())
+
+    def rows(self):
+        """The whole transcript: scrolled-off rows, then the screen; trailing blanks cut."""
+        rows, joined = [], ""
+        for r in self.history + self.grid:
+            joined += "".join(r.chars)
+            if not r.wraps:
+                rows.append(joined.rstrip())
+                joined = ""
+        while rows and not rows[-1]:
+            rows.pop()
+        return rows
+
+    def whole_screen_scrolls(self):
+        return (self.top, self.bottom) == (0, ROWS - 1)
+
+
+def screen(text, columns=100):
+    """The rows a person sees at the end, SGR aside (see Terminal)."""
+    return Terminal(SGR.sub("", text), columns).rows()
 
 
 def seconds(text):
@@ -121,6 +192,8 @@ def test_status_shows_phase_hooks_and_budget_and_is_gone_at_exit(lastcall, tmp_p
         assert len(p) <= 99, "a status line wider than the terminal: %r" % p
         assert STATUS.fullmatch(p), "a status line unlike docs/logging.md: %r" % p
 
+    assert {int(m.group(1)) for m in PAINT.finditer(out)} == {ROWS}, "drawn elsewhere than the bottom row"
+    assert Terminal(out, 100).whole_screen_scrolls(), "the bottom row was not given back"
     rows = [r for r in screen(out) if r.strip()]
     assert not [r for r in rows if "lastcall >>" in r], "a status line left on the screen"
     # Every log line is whole on its row: the status line never cut into one.
@@ -147,6 +220,25 @@ def test_status_counts_down_to_the_sigkill(lastcall, tmp_path):
     assert not [r for r in screen(lc.stderr) if "lastcall >>" in r]
 
 
+@pytest.mark.timeout(60)
+def test_what_the_child_prints_scrolls_above_the_status_line(lastcall, tmp_path):
+    """The child writes to the same terminal without lastcall: its lines stay whole."""
+    config = {"hooks": {"pre_stop": [{"name": "flush", "command": gate(tmp_path, "flushed")}]}}
+    child = "i=0; while :; do i=$((i+1)); echo \"child: tick $i\" >&2; sleep 0.05; done"
+    lc = start_on_terminal(lastcall, "--", "sh", "-c", child, config=config)
+    lc.send(signal.SIGTERM)
+    wait_paint(lc, lambda p: "hooks: flush" in p, "pre_stop")
+    lc.wait_output(lambda out: len(PAINT.findall(out)) >= 5 and out.count("child: tick") >= 20, what="ticks")
+    (tmp_path / "flushed").touch()
+    lc.wait_exit(20)
+    rows = screen(lc.stderr)
+    ticks = [r for r in rows if "child: tick" in r and not LOG_ROW.match(r)]
+    assert len(ticks) >= 15
+    for r in ticks:
+        assert re.fullmatch(r"child: tick \d+", r), "a line of the child's mixed with another: %r" % r
+    assert not [r for r in rows if "lastcall >>" in r]
+
+
 def test_status_is_cut_to_the_width_of_the_terminal(lastcall, tmp_path):
     names = ["flush-the-write-behind-cache", "deregister-from-the-load-balancer"]
     config = {"hooks": {"pre_stop": [{"name": n, "command": gate(tmp_path, "done")} for n in names]}}
@@ -157,6 +249,23 @@ def test_status_is_cut_to_the_width_of_the_terminal(lastcall, tmp_path):
     (tmp_path / "done").touch()
     lc.wait_exit(20)
     assert all(len(p) <= 49 for p in paints(lc.stderr))
+
+
+def test_after_a_resize_the_status_line_moves_to_the_new_bottom_row(lastcall, tmp_path):
+    config = {"hooks": {"pre_stop": [{"name": "flush", "command": gate(tmp_path, "flushed")}]}}
+    lc = start_on_terminal(lastcall, "--", *helper("hang"), config=config)
+    lc.send(signal.SIGTERM)
+    wait_paint(lc, lambda p: "hooks: flush" in p, "pre_stop")
+    lc.resize_tty(30, 40)
+    lc.wait_output(lambda out: [m for m in PAINT.finditer(out) if m.group(1) == "30"], what="a paint in row 30")
+    (tmp_path / "flushed").touch()
+    assert lc.wait_exit(10) == 143
+    out = lc.stderr
+    moved = out.index("\x1b[r\n\x1b7\x1b[1;29r")  # the old region dropped, rows 1-29 kept
+    after = [m for m in PAINT.finditer(out) if m.start() > moved]
+    assert after and all(m.group(1) == "30" and len(SGR.sub("", m.group(2))) <= 39 for m in after)
+    # Given back at the end: the new bottom row erased, after the last paint.
+    assert out.rindex("\x1b7\x1b[r\x1b[30;1H\x1b[2K\x1b8") > after[-1].start()
 
 
 def test_forced_exit_erases_the_status_line(lastcall, tmp_path):
@@ -194,7 +303,7 @@ def test_no_status_line_where_it_cannot_be_drawn(lastcall, tmp_path, where):
     assert lc.wait_exit(10) == 143
     out = lc.stderr
     assert "hook flush finished" in out or '"hook":"flush"' in out
-    assert "lastcall >>" not in out and "\x1b[K" not in out and "\r" not in out
+    assert "lastcall >>" not in out and "\x1b[" not in out and "\x1b7" not in out
 
 
 def test_the_status_lines_in_the_docs_are_real_ones():

@@ -2,12 +2,14 @@
 #include "log/logger.hpp"
 
 #include <fcntl.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <string>
 
 #include <doctest/doctest.h>
 
+#include "log/terminal.hpp"
 #include "log/terminal_support.hpp"
 
 using lastcall::config::LogFormat;
@@ -16,56 +18,44 @@ using lastcall::test::ScopedEnv;
 using lastcall::test::TestPty;
 using namespace lastcall::log;
 
-namespace {
-
-// The log line that `logger` writes for a plain info event, for comparing with what arrived.
-std::string info_line(const Logger& logger, std::string_view msg) {
-  std::string line = logger.format_line(LogLevel::Info, "hook_started", msg, {});
-  return line.substr(22);  // after "lastcall HH:MM:SS.mmm ", which the clock may move on
-}
-
-bool ends_with(const std::string& text, std::string_view tail) {
-  return text.size() >= tail.size() && text.compare(text.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-}  // namespace
-
-TEST_CASE("the status line is drawn below the log and again below every log line") {
+TEST_CASE("the status line keeps the bottom row, and log lines scroll above it untouched") {
   const ScopedEnv term("TERM", "xterm");
   const ScopedEnv no_color("NO_COLOR", "1");
   TestPty pty(40);
   Logger logger(LogFormat::Text, LogLevel::Info, pty.slave);
   REQUIRE(logger.can_show_status());
-  int draws = 0;
-  logger.show_status([&draws] { return "pre_stop " + std::to_string(++draws); });
-  CHECK(pty.drain().empty());  // shown on the first redraw or log line, not before
 
-  logger.redraw_status();
-  CHECK(pty.drain() == "\rpre_stop 1\x1b[K");
+  logger.show_status("pre_stop 1");
+  CHECK(pty.drain() == reserve_bottom_row(24) + draw_bottom_row(24, "pre_stop 1"));
+  logger.show_status("pre_stop 2");
+  CHECK(pty.drain() == draw_bottom_row(24, "pre_stop 2"));
 
+  // A log line is the line alone: it scrolls in the region, the status row stays.
   logger.info("hook_started", "hook flush started");
-  const std::string out = pty.drain();
-  // The status row is erased, the log line takes it, the fresh status goes below it.
-  CHECK(out.rfind("\r\x1b[Klastcall ", 0) == 0);
-  CHECK(out.find(info_line(logger, "hook flush started")) != std::string::npos);
-  CHECK(ends_with(out, "\n\rpre_stop 2\x1b[K"));
+  const std::string line = pty.drain();
+  CHECK(line.rfind("lastcall ", 0) == 0);
+  CHECK(line.find('\x1b') == std::string::npos);
 
-  SUBCASE("clearing erases the row, and the log goes on there without a status line") {
+  SUBCASE("clearing gives the row back, once") {
     logger.clear_status();
-    CHECK(pty.drain() == "\r\x1b[K");
-    logger.info("hook_started", "hook flush finished");
-    const std::string after = pty.drain();
-    CHECK(after.rfind("lastcall ", 0) == 0);
-    CHECK(after.find('\r') == std::string::npos);
-    logger.redraw_status();
+    CHECK(pty.drain() == release_bottom_row(24));
+    logger.clear_status();
     CHECK(pty.drain().empty());
-    CHECK(draws == 2);
+    SUBCASE("and the next status line keeps the row again") {
+      logger.show_status("post_stop");
+      CHECK(pty.drain() == reserve_bottom_row(24) + draw_bottom_row(24, "post_stop"));
+    }
   }
-  SUBCASE("an empty status text erases the line until there is text again") {
-    logger.show_status([] { return std::string(); });
-    logger.redraw_status();
-    CHECK(pty.drain() == "\r\x1b[K");
-    logger.redraw_status();
+  SUBCASE("after a resize the new bottom row is kept, for the new height") {
+    const winsize size{.ws_row = 30, .ws_col = 12, .ws_xpixel = 0, .ws_ypixel = 0};
+    REQUIRE(ioctl(pty.slave, TIOCSWINSZ, &size) == 0);
+    logger.show_status("pre_stop 3");
+    CHECK(pty.drain() == "\x1b[r" + reserve_bottom_row(30) + draw_bottom_row(30, "pre_stop 3"));
+    logger.clear_status();
+    CHECK(pty.drain() == release_bottom_row(30));
+  }
+  SUBCASE("an empty text leaves the row as it is") {
+    logger.show_status("");
     CHECK(pty.drain().empty());
   }
 }
@@ -74,14 +64,13 @@ TEST_CASE("the status line is cut one column short of the terminal's width") {
   const ScopedEnv term("TERM", "xterm");
   TestPty pty(12);
   Logger logger(LogFormat::Text, LogLevel::Info, pty.slave);
-  logger.show_status([] { return std::string("pre_stop | hooks: flush 1.0s/5.0s"); });
-  logger.redraw_status();
-  CHECK(pty.drain() == "\rpre_stop...\x1b[K");
+  logger.show_status("pre_stop | hooks: flush 1.0s/5.0s");
+  CHECK(pty.drain() == reserve_bottom_row(24) + draw_bottom_row(24, "pre_stop..."));
 }
 
-TEST_CASE("no status line where the log is not a terminal that moves the cursor") {
+TEST_CASE("no status line where the log is not a terminal that can keep a row") {
   const ScopedEnv term("TERM", "xterm");
-  const auto status = [] { return std::string("pre_stop"); };
+  const std::string status = "pre_stop";
   SUBCASE("stderr is a pipe") {
     int fds[2];
     REQUIRE(pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
@@ -89,7 +78,6 @@ TEST_CASE("no status line where the log is not a terminal that moves the cursor"
       Logger logger(LogFormat::Text, LogLevel::Info, fds[1]);
       CHECK_FALSE(logger.can_show_status());
       logger.show_status(status);
-      logger.redraw_status();
       logger.info("hook_started", "hook flush started");
       logger.clear_status();
     }
@@ -98,7 +86,7 @@ TEST_CASE("no status line where the log is not a terminal that moves the cursor"
     REQUIRE(n > 0);
     const std::string out(buf, static_cast<std::size_t>(n));
     CHECK(out.find("pre_stop") == std::string::npos);
-    CHECK(out.find('\r') == std::string::npos);
+    CHECK(out.find('\x1b') == std::string::npos);
     close(fds[0]);
     close(fds[1]);
   }
@@ -107,7 +95,6 @@ TEST_CASE("no status line where the log is not a terminal that moves the cursor"
     Logger logger(LogFormat::Json, LogLevel::Info, pty.slave);
     CHECK_FALSE(logger.can_show_status());
     logger.show_status(status);
-    logger.redraw_status();
     CHECK(pty.drain().empty());
   }
   SUBCASE("TERM=dumb") {
@@ -116,7 +103,17 @@ TEST_CASE("no status line where the log is not a terminal that moves the cursor"
     Logger logger(LogFormat::Text, LogLevel::Info, pty.slave);
     CHECK_FALSE(logger.can_show_status());
     logger.show_status(status);
-    logger.redraw_status();
     CHECK(pty.drain().empty());
+  }
+  SUBCASE("a terminal too short to keep a row, or that does not say its size") {
+    for (const unsigned short rows : {0, 2}) {
+      TestPty pty;
+      const winsize size{.ws_row = rows, .ws_col = 80, .ws_xpixel = 0, .ws_ypixel = 0};
+      REQUIRE(ioctl(pty.slave, TIOCSWINSZ, &size) == 0);
+      Logger logger(LogFormat::Text, LogLevel::Info, pty.slave);
+      logger.show_status(status);
+      logger.clear_status();
+      CHECK(pty.drain().empty());
+    }
   }
 }

@@ -21,14 +21,23 @@ TEST_CASE("a live status line needs the text log on a terminal that moves the cu
   CHECK_FALSE(wants_live_status(LogFormat::Json, true, "xterm"));
 }
 
-TEST_CASE("the terminal's width is what the terminal says, else 80") {
+TEST_CASE("the terminal's size is what the terminal says, and unknown elsewhere") {
   lastcall::test::TestPty pty(57);
-  CHECK(terminal_columns(pty.slave) == 57);
+  CHECK(terminal_size(pty.slave) == TerminalSize{.rows = 24, .columns = 57});
   int fds[2];
   REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  CHECK(terminal_columns(fds[1]) == 80);
+  CHECK_FALSE(terminal_size(fds[1]).has_value());
   close(fds[0]);
   close(fds[1]);
+}
+
+TEST_CASE("the bottom row is kept out of the scrolling region, drawn in place, and given back") {
+  // A new line so the cursor's row survives, the region above the last row, back up.
+  CHECK(reserve_bottom_row(24) == "\n\x1b" "7\x1b[1;23r\x1b" "8\x1b[1A");
+  // Saved cursor, the last row, the text, erased to the end, cursor restored.
+  CHECK(draw_bottom_row(24, "pre_stop") == "\x1b" "7\x1b[24;1Hpre_stop\x1b[K\x1b" "8");
+  // The whole screen scrolls again and the last row is erased, the cursor where it was.
+  CHECK(release_bottom_row(24) == "\x1b" "7\x1b[r\x1b[24;1H\x1b[2K\x1b" "8");
 }
 
 TEST_CASE("a status text is cut to the columns, never wrapped") {
