@@ -71,6 +71,12 @@ TEST_CASE("post_stop shows its own cap, not the grace") {
         "lastcall >> post_stop 2.1s | hooks: notify 0.4s/5.0s | 4.6s of post_stop left");
 }
 
+TEST_CASE("a hook name cannot send controls to the terminal") {
+  auto view = at(State::PreStop);
+  view.hooks = {{.hook = "a\x1b[31mb\n", .elapsed = Duration{0}, .deadline = Duration{1'000}}};
+  CHECK(render_live_status(view, false) == "lastcall >> pre_stop 2.1s | hooks: a?[31mb? 0.0s/1.0s | grace left 25.1s");
+}
+
 TEST_CASE("in colour the state's name is bold") {
   CHECK(render_live_status(at(State::PreStop), true) == "lastcall >> \x1b[1mpre_stop\x1b[0m 2.1s | grace left 25.1s");
 }
