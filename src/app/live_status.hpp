@@ -52,11 +52,12 @@ class LiveStatus {
   LiveStatus(const LiveStatus&) = delete;
   LiveStatus& operator=(const LiveStatus&) = delete;
 
+  // From the first state after running, the line is drawn; at `exited` (the sequence
+  // completed or was forced) it is erased for good.
   void state_changed(core::State state);
-  // The sequence is over (completed or forced): the line is erased for good.
-  void stop();
 
  private:
+  void stop();
   void on_tick();
   [[nodiscard]] LiveView view() const;
 

@@ -95,7 +95,6 @@ void StatusReporter::state_changed(supervisor::State state) {
 }
 
 void StatusReporter::shutdown_complete(const supervisor::Summary& summary) {
-  live_.stop();
   log_.shutdown_complete(summary);
   board_.completed(summary);
 }

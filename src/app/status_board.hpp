@@ -64,7 +64,7 @@ class StatusBoard {
 };
 
 // The supervisor's reports, to the log first and then to the status board and the live
-// status line (which is erased before the last lines: the summary stays below the log).
+// status line (which gives its row back when the sequence enters `exited`).
 class StatusReporter final : public supervisor::Reporter {
  public:
   StatusReporter(supervisor::Reporter& log, StatusBoard& board, LiveStatus& live,
@@ -74,10 +74,7 @@ class StatusReporter final : public supervisor::Reporter {
   void state_changed(supervisor::State state) override;
   void child_signaled(core::Signal signal, pid_t pid) override { log_.child_signaled(signal, pid); }
   void child_killed(pid_t pid, core::Duration after) override { log_.child_killed(pid, after); }
-  void forced_exit(core::Signal signal) override {
-    live_.stop();
-    log_.forced_exit(signal);
-  }
+  void forced_exit(core::Signal signal) override { log_.forced_exit(signal); }
   void shutdown_complete(const supervisor::Summary& summary) override;
 
  private:

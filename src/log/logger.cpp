@@ -126,8 +126,9 @@ void append_json_string(std::string& out, std::string_view text) {
 Logger::Logger(Format format, Level level, int fd, core::Duration stall_budget)
     : format_(format),
       level_(level),
-      colour_(wants_colour(format, isatty(fd) == 1, std::getenv("NO_COLOR"))),
-      live_status_(wants_live_status(format, isatty(fd) == 1, std::getenv("TERM"))),
+      is_tty_(isatty(fd) == 1),
+      colour_(wants_colour(format, is_tty_, std::getenv("NO_COLOR"))),
+      live_status_(wants_live_status(format, is_tty_, std::getenv("TERM"))),
       writer_(fd, stall_budget),
       fd_(fd) {}
 

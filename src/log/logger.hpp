@@ -77,6 +77,7 @@ class Logger {
 
   Format format_;
   Level level_;
+  bool is_tty_;  // the descriptor is a terminal, asked once
   bool colour_;  // text on a terminal without NO_COLOR: the level and event name are coloured
   bool live_status_;  // text on a terminal that moves the cursor: show_status() draws
   LogWriter writer_;

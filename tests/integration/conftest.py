@@ -265,7 +265,6 @@ def _open_raw_pty(columns):
     master, slave = pty.openpty()
     tty.setraw(slave)
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    os.set_inheritable(master, False)
     return master, slave
 
 
