@@ -164,7 +164,7 @@ void Run::on_child_exited(pid_t pid, core::ExitStatus status) {
     logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
                  {{"pid", pid}, {"exit_code", status.shell_code()}});
   }
-  board_.child_exited(status);
+  board_.child_exited();
   supervisor_.on_child_exited(status);
 }
 

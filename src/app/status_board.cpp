@@ -40,8 +40,6 @@ void StatusBoard::child_started(pid_t pid) {
   notify(notify::ready_message(pid));
 }
 
-void StatusBoard::child_exited(core::ExitStatus) { snapshot_.child_running = false; }
-
 void StatusBoard::signal_received(core::Signal signal) { ++snapshot_.signals_received[signal.name()]; }
 
 void StatusBoard::signal_relayed(core::Signal sent) { ++snapshot_.signals_relayed[sent.name()]; }

@@ -36,7 +36,7 @@ class StatusBoard {
   void close() { server_.reset(); }
 
   void child_started(pid_t pid);
-  void child_exited(core::ExitStatus status);
+  void child_exited() { snapshot_.child_running = false; }
   void signal_received(core::Signal signal);
   void signal_relayed(core::Signal sent);
   void orphan_reaped() { ++snapshot_.zombies_reaped; }
@@ -47,7 +47,6 @@ class StatusBoard {
   // With --exit-by-signal: the signal the child died of when lastcall should die of it too,
   // i.e. the sequence completed (no forced exit) and 128+N is not a success code; else 0.
   [[nodiscard]] int fatal_signal(int exit_code) const;
-  [[nodiscard]] const http::Snapshot& snapshot() const { return snapshot_; }
 
  private:
   void notify(const std::string& message);

@@ -21,8 +21,6 @@ class Diagnostics {
                        std::span<const std::string_view> known);
 
   [[nodiscard]] bool empty() const { return problems_.empty(); }
-  [[nodiscard]] std::size_t size() const { return problems_.size(); }
-  [[nodiscard]] const std::vector<std::string>& problems() const { return problems_; }
 
   // One Error: a summary line ("config /etc/x.json: 3 errors"), then a line per problem.
   [[nodiscard]] core::Error to_error(std::string_view source_name) const;

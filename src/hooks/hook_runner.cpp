@@ -24,9 +24,6 @@ void HookRunner::run(core::Phase phase, const std::vector<config::HookSpec>& hoo
   tally_ = {};
   on_done_ = std::move(on_done);
   active_ = true;
-  // The cap counts from now, and the loop's cached time may be stale by what this iteration
-  // has done so far (see uv_update_time in uv.h).
-  uv_update_time(loop_);
   started_ = core::Clock::now();
   if (cap.count() > 0) cap_timer_.start(cap);
   start_groups();

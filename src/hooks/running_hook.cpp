@@ -86,9 +86,6 @@ bool RunningHook::start(const config::HookSpec& spec, const HookEnv& env) {
   watch_exit();
   context_.logger->info(core::event::kHookStarted, "hook " + name_ + " started",
                         {{"phase", core::phase_name(context_.phase)}, {"hook", name_}, {"pid", pid_}});
-  // uv_timer_start counts from the loop's cached time, which is stale by however long this
-  // loop iteration has run so far; without the update the deadline would come early.
-  uv_update_time(context_.loop);
   deadline_timer_.start(deadline_);
   start_relays();
   return true;
@@ -257,8 +254,6 @@ core::Duration RunningHook::elapsed() const {
   return std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_);
 }
 
-std::int64_t RunningHook::elapsed_ms() const {
-  return std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_).count();
-}
+std::int64_t RunningHook::elapsed_ms() const { return elapsed().count(); }
 
 }  // namespace lastcall::hooks

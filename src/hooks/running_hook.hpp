@@ -65,7 +65,6 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
   // The forced exit: SIGKILL to the whole process group, and nothing more is reported.
   void abandon();
 
-  [[nodiscard]] pid_t pid() const { return pid_; }
   [[nodiscard]] const std::string& name() const { return name_; }
   // Since the spawn.
   [[nodiscard]] core::Duration elapsed() const;

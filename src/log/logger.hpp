@@ -65,7 +65,6 @@ class Logger {
   [[nodiscard]] bool is_coloured() const { return colour_; }
 
   [[nodiscard]] bool enabled(Level level) const { return level >= level_; }
-  [[nodiscard]] Format format() const { return format_; }
 
   // Builds one line without writing it: exposed so the formats can be tested.
   [[nodiscard]] std::string format_line(Level level, std::string_view event, std::string_view msg,

@@ -33,7 +33,6 @@ class LeftoverSweeper {
   void kill();
   // Call after every reap: reports on_gone once nothing is left.
   void after_reap();
-  [[nodiscard]] bool is_active() const { return active_; }
 
  private:
   void sweep();

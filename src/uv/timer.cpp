@@ -25,10 +25,6 @@ void Timer::start(core::Duration after) {
 
 void Timer::stop() { (void)uv_timer_stop(handle_); }
 
-bool Timer::is_armed() const {
-  return uv_is_active(reinterpret_cast<const uv_handle_t*>(handle_)) != 0;
-}
-
 void Timer::on_timer(uv_timer_t* handle) noexcept {
   auto* self = static_cast<Timer*>(handle->data);
   if (self == nullptr) return;

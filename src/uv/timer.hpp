@@ -22,7 +22,6 @@ class Timer {
   // Fires once after `after` (0 fires on the next loop iteration). Re-arming replaces.
   void start(core::Duration after);
   void stop();
-  [[nodiscard]] bool is_armed() const;
 
  private:
   static void on_timer(uv_timer_t* handle) noexcept;
