@@ -46,8 +46,8 @@ void StatusBoard::signal_relayed(core::Signal sent) { ++snapshot_.signals_relaye
 
 void StatusBoard::hook_finished(const hooks::HookResult& result) {
   const std::string phase(core::phase_name(result.phase));
-  ++snapshot_.hook_runs[{phase, std::string(result.status)}];
-  if (result.status == "skipped") return;
+  ++snapshot_.hook_runs[{phase, std::string(core::status_name(result.status))}];
+  if (result.status == core::HookStatus::Skipped) return;
   snapshot_.hook_durations[{phase, std::string(result.hook)}] = result.duration;
 }
 

@@ -74,7 +74,7 @@ void HookRunner::start_hook(const config::HookSpec& spec) {
       [this](RunningHook& done, HookStatus status) { on_hook_finished(done, status); });
   if (!hook->start(spec, env_)) {
     ++tally_.failed;  // "error" counts as failed; its hook_finished is logged already
-    observe(spec.name, status_name(HookStatus::Error), core::Duration{0});
+    observe(spec.name, HookStatus::Error, core::Duration{0});
     return;
   }
   running_.push_back(std::move(hook));
@@ -86,8 +86,9 @@ void HookRunner::on_hook_finished(RunningHook& hook, HookStatus status) {
     case HookStatus::Failed:
     case HookStatus::Error: ++tally_.failed; break;
     case HookStatus::Timeout: ++tally_.timeout; break;
+    case HookStatus::Skipped: ++tally_.skipped; break;
   }
-  observe(hook.name(), status_name(status), hook.elapsed());
+  observe(hook.name(), status, hook.elapsed());
   // The hook's own callback keeps it alive until it returns (RunningHook::watch_exit).
   std::erase_if(running_, [&hook](const auto& running) { return running.get() == &hook; });
   start_groups();
@@ -110,7 +111,7 @@ void HookRunner::skip_rest() {
                      " cap was reached before it started",
                  {{"phase", core::phase_name(phase_)}, {"hook", name}, {"reason", "phase cap reached"}});
     ++tally_.skipped;
-    observe(name, "skipped", core::Duration{0});
+    observe(name, HookStatus::Skipped, core::Duration{0});
   }
 }
 
@@ -124,7 +125,7 @@ void HookRunner::finish_phase() {
   if (on_done) on_done(tally);
 }
 
-void HookRunner::observe(std::string_view hook, std::string_view status, core::Duration duration) {
+void HookRunner::observe(std::string_view hook, HookStatus status, core::Duration duration) {
   if (observer_) observer_(HookResult{.phase = phase_, .hook = hook, .status = status, .duration = duration});
 }
 

@@ -31,7 +31,7 @@ struct Tally {
 struct HookResult {
   core::Phase phase = core::Phase::PreStop;
   std::string_view hook;
-  std::string_view status;  // "ok", "failed", "timeout", "error" or "skipped"
+  HookStatus status = HookStatus::Ok;
   core::Duration duration{0};  // from the spawn to the reap; 0 when it never ran
 };
 
@@ -83,7 +83,7 @@ class HookRunner {
   void on_cap_reached();
   void skip_rest();
   void finish_phase();
-  void observe(std::string_view hook, std::string_view status, core::Duration duration);
+  void observe(std::string_view hook, HookStatus status, core::Duration duration);
 
   uv_loop_t* loop_;
   process::Reaper& reaper_;

@@ -57,16 +57,6 @@ core::Result<Pipe> open_pipe() {
 
 }  // namespace
 
-std::string_view status_name(HookStatus status) {
-  switch (status) {
-    case HookStatus::Ok: return "ok";
-    case HookStatus::Failed: return "failed";
-    case HookStatus::Timeout: return "timeout";
-    case HookStatus::Error: return "error";
-  }
-  return "error";
-}
-
 RunningHook::RunningHook(const HookContext& context, std::string name, core::Duration deadline,
                          OnFinished on_finished)
     : context_(context),

@@ -23,9 +23,8 @@
 
 namespace lastcall::hooks {
 
-// How one hook ended (the `status` of hook_finished).
-enum class HookStatus { Ok, Failed, Timeout, Error };
-[[nodiscard]] std::string_view status_name(HookStatus status);
+using core::HookStatus;
+using core::status_name;
 
 // How much of a hook's output is relayed, both streams together: 10,000 lines or 1 MiB,
 // whichever comes first. Beyond it the output is still read, so the hook never blocks on a

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "http/metrics.hpp"
 
-#include <array>
 #include <cstdint>
+
+#include "core/phase.hpp"
 
 namespace lastcall::http {
 namespace {
 
-constexpr std::array<std::string_view, 2> kPhases{"pre_stop", "post_stop"};
-constexpr std::array<std::string_view, 5> kHookStatuses{"ok", "failed", "timeout", "error", "skipped"};
 
 // "1.234": whole milliseconds as seconds, exactly.
 std::string seconds(std::int64_t ms) {
@@ -60,8 +59,10 @@ void signal_counters(std::string& out, const Snapshot& s) {
 
 void hook_metrics(std::string& out, const Snapshot& s) {
   header(out, "lastcall_hook_runs_total", "counter", "Hooks that finished or were skipped, by phase and status.");
-  for (auto phase : kPhases) {
-    for (auto status : kHookStatuses) {
+  for (const auto phase_id : core::kAllPhases) {
+    for (const auto status_id : core::kAllHookStatuses) {
+      const auto phase = core::phase_name(phase_id);
+      const auto status = core::status_name(status_id);
       const auto it = s.hook_runs.find({std::string(phase), std::string(status)});
       const std::uint64_t n = it == s.hook_runs.end() ? 0 : it->second;
       sample(out, "lastcall_hook_runs_total", {{"phase", phase}, {"status", status}}, std::to_string(n));
