@@ -5,7 +5,7 @@ import signal
 
 import pytest
 
-from support import recorder, wait_line
+from support import recorder, sig_eq, wait_line
 
 
 def test_child_exit_code_is_passed_through(run_lastcall):
@@ -47,6 +47,7 @@ def test_child_killed_by_signal_reports_signal_in_child_exited(run_lastcall):
     assert exited, r.stderr
     assert exited[0]["exit_code"] == 137
     assert "signal" in exited[0]
+    assert sig_eq(exited[0]["signal"], signal.SIGKILL), exited[0]
 
 
 @pytest.mark.parametrize("success", [False, True], ids=["plain", "success-exit-143"])

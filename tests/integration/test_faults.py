@@ -277,6 +277,16 @@ def storm(pid, count=10_000):
         os.kill(pid, STORM_SIGNALS[i % len(STORM_SIGNALS)])
 
 
+def pending_signals(pid):
+    """The signals still pending for pid (process-wide and its main thread's), as a mask."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            masks = dict(line.split(":", 1) for line in f if line.startswith(("ShdPnd", "SigPnd")))
+    except FileNotFoundError:
+        raise AssertionError("lastcall exited with signals of the storm unread") from None
+    return int(masks["ShdPnd"], 16) | int(masks["SigPnd"], 16)
+
+
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("phase", ["draining", "pre_stop", "stopping", "post_stop"])
 def test_signal_storm_in_each_phase(lastcall, lastcall_bin, tmp_path, phase):
@@ -307,7 +317,9 @@ def test_signal_storm_in_each_phase(lastcall, lastcall_bin, tmp_path, phase):
     lc.send(signal.SIGTERM)
     lc.wait_event(entered[0], **entered[1])
     storm(lc.pid)
-    time.sleep(0.3)  # lastcall drains its signalfd; the phase lasts longer than this
+    # lastcall drains its signalfd; the phase lasts long enough for that.
+    wait_for(lambda: not pending_signals(lc.pid), 5, "lastcall to read every pending signal",
+             interval=0.005)
     assert support.is_running(lc.pid)
     after = vm_kib(lc.pid, "VmHWM")
     print("\n10,000 signals in %s: lastcall VmHWM %d KiB before, %d KiB after (+%d KiB)"
@@ -394,10 +406,15 @@ def finish_raw(proc, out, tmp_path, timeout):
         wait_for(lambda: not session_left(proc.pid), 5, "nothing left in lastcall's session")
         return code, elapsed
     finally:
-        kill_session(proc.pid)
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        end_raw(proc)
+
+
+def end_raw(proc):
+    """Kills whatever is left of a run_raw lastcall's session, and lastcall."""
+    kill_session(proc.pid)
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
 
 
 @pytest.mark.parametrize("how", ["closed", "broken-pipe"])
@@ -407,14 +424,18 @@ def test_stderr_closed_or_broken_does_not_stop_the_sequence(lastcall_bin, tmp_pa
     cfg = stamped_config(tmp_path, flood_lines=5000)
     if how == "closed":
         proc, out = run_raw(lastcall_bin, tmp_path, cfg, None, preexec_fn=lambda: os.close(2))
-        # A closed fd 2 is filled with /dev/null, or lastcall's next descriptor (its signalfd)
-        # would take its place and the log would be written into it.
-        wait_line(out, "ready")
-        assert os.readlink("/proc/%d/fd/2" % proc.pid) == "/dev/null"
     else:
         proc, out = run_raw(lastcall_bin, tmp_path, cfg, subprocess.PIPE)
         proc.stderr.close()
-    code, elapsed = finish_raw(proc, out, tmp_path, 15)
+    try:
+        if how == "closed":
+            # A closed fd 2 is filled with /dev/null, or lastcall's next descriptor (its
+            # signalfd) would take its place and the log would be written into it.
+            wait_line(out, "ready")
+            assert os.readlink("/proc/%d/fd/2" % proc.pid) == "/dev/null"
+        code, elapsed = finish_raw(proc, out, tmp_path, 15)
+    finally:
+        end_raw(proc)
     assert code == 143
     assert elapsed < 5
 

@@ -333,9 +333,11 @@ def test_post_stop_process_that_left_its_hook_group_is_not_left_behind(lastcall,
     """No process that lastcall could reach is left running ... then exit with the child's status."""
     pid_file = tmp_path / "escaped.pid"
     cfg = {"hooks": {"post_stop": [hook("escape", "setsid sleep 300 & echo $! > %s" % pid_file)]}}
-    lc = post_only(lastcall, cfg)
+    lc = post_only(lastcall, cfg, expect=None)
+    # Tracked before any assertion: it left lastcall's session, so teardown would miss it.
     pid = read_pid(pid_file)
     lc.track_pid(pid)
+    assert lc.wait_exit(0) == 0, lc.log_tail()
     assert lc.wait_event("hook_finished", hook="escape", timeout=0)["status"] == "ok"
     # lastcall reaps what it killed before exiting, so the pid is gone, not a zombie.
     assert not exists(pid), proc_stat(pid)

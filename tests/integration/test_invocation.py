@@ -207,8 +207,10 @@ def test_env_log_format_and_level(run_lastcall):
     """| `--log-format text\\|json` | `LASTCALL_LOG_FORMAT` | ... | `--log-level LEVEL` |
     `LASTCALL_LOG_LEVEL` |"""
     r = run_lastcall("--", "true", log_format=None,
-                     env={"LASTCALL_LOG_FORMAT": "text", "LASTCALL_LOG_LEVEL": "error"})
+                     env={"LASTCALL_LOG_FORMAT": "text", "LASTCALL_LOG_LEVEL": "info"})
     assert r.returncode == 0
+    assert r.stderr.strip(), "LASTCALL_LOG_FORMAT=text at level info logged nothing"
+    assert "child_started" in r.stderr, r.stderr
     assert not r.events, "LASTCALL_LOG_FORMAT=text still produced JSON: %s" % r.stderr
     r = run_lastcall("--", "true", log_format=None,
                      env={"LASTCALL_LOG_FORMAT": "json", "LASTCALL_LOG_LEVEL": "error"})
@@ -217,6 +219,7 @@ def test_env_log_format_and_level(run_lastcall):
     r = run_lastcall("--", "true", log_format=None,
                      env={"LASTCALL_LOG_FORMAT": "json", "LASTCALL_LOG_LEVEL": "debug"})
     assert [e for e in r.events if e.get("event") == "child_started"], r.stderr
+    assert [e for e in r.events if e.get("level") == "debug"], r.stderr
 
 
 @pytest.mark.parametrize("var,value", [("LASTCALL_GRACE", "zzz"), ("LASTCALL_DRAIN", "1q"),

@@ -3,6 +3,7 @@
 import json
 import os
 import pty
+import re
 import select
 import signal
 import subprocess
@@ -135,6 +136,7 @@ def test_text_format(lastcall, tmp_path):
     assert not lc.events(), "text format wrote JSON objects"
     assert read_lines(pidfile)[0] in text, "the child's pid is not in the text log"
     assert "3" in text
+    assert re.search(r"exited with 3\b|exit_code=3\b", text), text
 
 
 def test_log_formats_log_the_same_events(lastcall, tmp_path, log_format):
@@ -144,6 +146,10 @@ def test_log_formats_log_the_same_events(lastcall, tmp_path, log_format):
     text = lc.stderr
     for word in ["pre-said", "post-err", "pre", "post"]:
         assert word in text, "%r missing from the %s log" % (word, log_format)
+    for name in ["pre", "post"]:
+        # A hook name on its own, not as part of "pre-said", "pre_stop" or "post_stop".
+        assert re.search(r"(?<![\w-])%s(?![\w-])" % name, text), \
+            "hook name %r missing from the %s log" % (name, log_format)
     if log_format == "text":
         assert not lc.events()
 

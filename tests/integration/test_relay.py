@@ -54,6 +54,7 @@ def test_signal_forwarded_event(lastcall, tmp_path):
     ev = lc.wait_event("signal_forwarded", signal=lambda s: sig_eq(s, signal.SIGUSR2))
     assert sig_eq(ev["sent"], signal.SIGUSR2)
     assert "pid" in ev
+    assert ev["pid"] == lc.child_pid, ev
 
 
 def test_forward_modes_reach_grandchild_only_in_group_mode(lastcall, tmp_path, forward_mode):
@@ -100,39 +101,28 @@ def test_rewrite_from_config(lastcall, tmp_path):
     assert "SIGHUP" not in read_lines(out)
 
 
-def wait_until_handled(pid, sig, timeout=10):
-    """Waits until /proc/<pid>/status shows lastcall handling sig: a handler (SigCgt) or,
-    for a signalfd, the signal blocked (SigBlk)."""
-    bit = 1 << (sig - 1)
-
-    def handled():
-        try:
-            with open("/proc/%d/status" % pid) as f:
-                masks = dict(line.split(":", 1) for line in f if line.startswith("Sig"))
-        except FileNotFoundError:
-            raise AssertionError("lastcall exited before handling signal %d" % sig)
-        return (int(masks["SigCgt"], 16) | int(masks["SigBlk"], 16)) & bit
-    wait_for(handled, timeout, "lastcall to handle signal %d" % sig, interval=0.0005)
+# Runs lastcall with sys.argv[1] blocked and already pending: the signal reaches lastcall
+# before its first instruction, so long before the child exists.
+PENDING_BEFORE_EXEC = [support.PY, "-c",
+                       "import os,signal,sys; s=getattr(signal,sys.argv[1]); "
+                       "signal.pthread_sigmask(signal.SIG_BLOCK,{s}); os.kill(os.getpid(),s); "
+                       "os.execv(sys.argv[2],sys.argv[2:])"]
 
 
-def test_early_relayed_signal_is_not_lost(lastcall):
+@pytest.mark.parametrize("sig", [signal.SIGUSR1, signal.SIGTERM], ids=_signame)
+def test_early_signal_is_not_lost(lastcall, sig):
     """no signal that reaches lastcall is lost, one that arrives before the child exists takes
     effect as soon as it does."""
-    lc = lastcall("--", "sleep", "60")
-    wait_until_handled(lc.pid, signal.SIGUSR1)
-    lc.send(signal.SIGUSR1)
-    # sleep dies of SIGUSR1 (default action), so lastcall exits with 128 + 10.
-    assert lc.wait_exit(10) == 128 + signal.SIGUSR1, lc.log_tail()
-
-
-def test_early_trigger_is_not_lost(lastcall):
-    """no signal that reaches lastcall is lost, one that arrives before the child exists takes
-    effect as soon as it does."""
-    lc = lastcall("--", "sleep", "60")
-    wait_until_handled(lc.pid, signal.SIGTERM)
-    lc.send(signal.SIGTERM)
-    assert lc.wait_exit(10) == 128 + signal.SIGTERM, lc.log_tail()
-    lc.wait_event("shutdown_started", timeout=0)
+    lc = lastcall("--", "sleep", "60", prefix=PENDING_BEFORE_EXEC + [_signame(sig)])
+    # sleep dies of either signal (default action), so lastcall exits with 128 + signal: a
+    # relayed SIGUSR1, or the SIGTERM of the shutdown that the SIGTERM triggered.
+    assert lc.wait_exit(10) == 128 + sig, lc.log_tail()
+    ev = lc.wait_event("child_exited", timeout=0)
+    assert sig_eq(ev.get("signal"), sig), ev
+    if sig == signal.SIGTERM:
+        lc.wait_event("shutdown_started", timeout=0, signal=lambda s: sig_eq(s, sig))
+    else:
+        assert not lc.events("shutdown_started"), lc.log_tail()
 
 
 @pytest.mark.timeout(60)

@@ -261,6 +261,8 @@ def test_trigger_only_once(lastcall, tmp_path):
     assert lc.wait_exit(10) == 143
     assert len(lc.events("shutdown_started")) == 1
     assert len(lc.events("hook_started", hook="pre")) == 1
+    assert not lc.events("forced_exit"), lc.log_tail()
+    assert lc.events()[-1]["event"] == "shutdown_complete", lc.log_tail()
 
 
 def test_shutdown_complete_is_last(lastcall, tmp_path):
