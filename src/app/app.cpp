@@ -14,6 +14,7 @@
 #include "app/live_status.hpp"
 #include "app/ports.hpp"
 #include "app/status_board.hpp"
+#include "app/summary.hpp"
 #include "core/events.hpp"
 #include "process/reaper.hpp"
 #include "process/spawner.hpp"
@@ -155,14 +156,12 @@ int Run::start(uv_loop_t* loop) {
 }
 
 void Run::on_child_exited(pid_t pid, core::ExitStatus status) {
-  const std::string how = status.signal != 0 ? "was killed by " + core::Signal(status.signal).name()
-                                             : "exited with " + std::to_string(status.code);
+  const std::string message = "the child (pid " + std::to_string(pid) + ") " + describe_exit(status);
   if (status.signal != 0) {
-    logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
+    logger_.info(ev::kChildExited, message,
                  {{"pid", pid}, {"exit_code", status.shell_code()}, {"signal", core::Signal(status.signal).name()}});
   } else {
-    logger_.info(ev::kChildExited, "the child (pid " + std::to_string(pid) + ") " + how,
-                 {{"pid", pid}, {"exit_code", status.shell_code()}});
+    logger_.info(ev::kChildExited, message, {{"pid", pid}, {"exit_code", status.shell_code()}});
   }
   board_.child_exited();
   supervisor_.on_child_exited(status);

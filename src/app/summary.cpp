@@ -7,11 +7,15 @@
 
 namespace lastcall::app {
 
+std::string describe_exit(core::ExitStatus status) {
+  if (status.signal == 0) return "exited with " + std::to_string(status.code);
+  return "was killed by " + core::Signal(status.signal).name();
+}
+
 std::string describe_child_end(const supervisor::Summary& summary) {
   if (!summary.child_status) return "was still running";
   const auto& status = *summary.child_status;
-  if (status.signal == 0) return "exited with " + std::to_string(status.code);
-  std::string out = "was killed by " + core::Signal(status.signal).name();
+  std::string out = describe_exit(status);
   if (summary.child_killed && status.signal == SIGKILL) out += " when the grace budget ran out";
   return out;
 }

@@ -7,6 +7,8 @@
 
 namespace lastcall::app {
 
+// How a process ended, in words: "exited with 0", "was killed by SIGTERM".
+[[nodiscard]] std::string describe_exit(core::ExitStatus status);
 // How the child ended, in words: "exited with 0", "killed by SIGKILL after the grace".
 [[nodiscard]] std::string describe_child_end(const supervisor::Summary& summary);
 // The short block the text format ends with.
