@@ -13,6 +13,7 @@
 #include "config/diagnostics.hpp"
 #include "config/hook_reader.hpp"
 #include "config/json_fields.hpp"
+#include "config/signal_parser.hpp"
 #include "config/json_text.hpp"
 #include "config/listen_parser.hpp"
 
@@ -91,8 +92,8 @@ class FileReader {
       auto from = read_signal(json(key), entry_path, diagnostics_);
       auto to = read_signal(value, entry_path, diagnostics_);
       if (!from || !to) continue;
-      if (from->number() == SIGKILL || from->number() == SIGSTOP) {
-        diagnostics_.add(entry_path, from->name() + " cannot be caught, so it cannot be rewritten");
+      if (auto problem = rewrite_source_problem(*from)) {
+        diagnostics_.add(entry_path, std::move(*problem));
       } else if (!config_.rewrite->emplace(*from, *to).second) {
         diagnostics_.add(entry_path, from->name() + " is rewritten more than once");
       }

@@ -81,9 +81,8 @@ class OverrideReader {
     auto from = signal(raw, std::string_view(raw.value).substr(0, colon));
     auto to = signal(raw, std::string_view(raw.value).substr(colon + 1));
     if (!from || !to) return;
-    if (from->number() == SIGKILL || from->number() == SIGSTOP) {
-      problems_.push_back(raw.origin + ": " + from->name() +
-                          " cannot be caught, so it cannot be rewritten");
+    if (auto problem = rewrite_source_problem(*from)) {
+      problems_.push_back(raw.origin + ": " + *problem);
       return;
     }
     out[*from] = *to;

@@ -54,4 +54,9 @@ std::optional<core::Signal> parse_signal(std::string_view text) {
   return core::signal_by_name(canonical_name(text));
 }
 
+std::optional<std::string> rewrite_source_problem(core::Signal from) {
+  if (core::can_be_caught(from)) return std::nullopt;
+  return from.name() + " cannot be caught, so it cannot be rewritten";
+}
+
 }  // namespace lastcall::config

@@ -30,6 +30,11 @@ constexpr std::array kNames{
 
 }  // namespace
 
+Signal rewrite(const std::map<Signal, Signal>& table, Signal received) {
+  const auto it = table.find(received);
+  return it == table.end() ? received : it->second;
+}
+
 std::string Signal::name() const {
   if (number_ == 0) return {};
   for (const auto& entry : kNames) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <csignal>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +27,14 @@ class Signal {
  private:
   int number_ = 0;  // 0 means "no signal"
 };
+
+// SIGKILL and SIGSTOP cannot be caught (signal(7)): never relayed, never rewritten.
+[[nodiscard]] constexpr bool can_be_caught(Signal signal) {
+  return signal.number() != SIGKILL && signal.number() != SIGSTOP;
+}
+
+// What `received` becomes under `--rewrite`: the table's entry for it, or itself.
+[[nodiscard]] Signal rewrite(const std::map<Signal, Signal>& table, Signal received);
 
 // Looks up an exact upper-case name with its SIG prefix ("SIGTERM", "SIGRTMIN+2").
 [[nodiscard]] std::optional<Signal> signal_by_name(std::string_view name);

@@ -43,15 +43,10 @@ sigset_t catchable_set() {
 
 Kind classify(core::Signal signal) {
   const int number = signal.number();
-  if (number == SIGKILL || number == SIGSTOP || is_synchronous_fault(number)) return Kind::Ignore;
+  if (!core::can_be_caught(signal) || is_synchronous_fault(number)) return Kind::Ignore;
   if (number == SIGCHLD) return Kind::Child;
   if (number == SIGTERM || number == SIGINT || number == SIGQUIT) return Kind::Trigger;
   return Kind::Relay;
-}
-
-core::Signal rewrite(const std::map<core::Signal, core::Signal>& table, core::Signal received) {
-  const auto it = table.find(received);
-  return it == table.end() ? received : it->second;
 }
 
 core::Result<std::unique_ptr<SignalRouter>> SignalRouter::install(
@@ -109,7 +104,7 @@ void SignalRouter::dispatch(core::Signal signal, pid_t sender) {
       // A SIGPIPE that lastcall raised on itself by writing to a closed stderr is its own
       // business (the write failed with EPIPE); one sent by another process is relayed.
       if (signal.number() == SIGPIPE && sender == getpid()) break;
-      handlers_.on_relay(signal, rewrite(rewrite_, signal));
+      handlers_.on_relay(signal, core::rewrite(rewrite_, signal));
       break;
     case Kind::Ignore:
       break;

@@ -22,8 +22,6 @@ enum class Kind {
 };
 
 [[nodiscard]] Kind classify(core::Signal signal);
-// The signal the child receives for `received`, after `--rewrite`.
-[[nodiscard]] core::Signal rewrite(const std::map<core::Signal, core::Signal>& table, core::Signal received);
 
 // Receives every catchable signal through one signalfd(2). install() blocks them before the
 // child is spawned, so a signal that arrives early stays pending in the kernel and is read

@@ -172,8 +172,7 @@ core::Signal Supervisor::stop_signal() const {
   if (plan_.stop_signal) return *plan_.stop_signal;
   if (trigger_.empty()) return core::Signal(SIGTERM);
   // The trigger is relayed as the stop signal, so `--rewrite TERM:INT` applies to it too.
-  const auto rewritten = plan_.rewrite.find(trigger_);
-  return rewritten != plan_.rewrite.end() ? rewritten->second : trigger_;
+  return core::rewrite(plan_.rewrite, trigger_);
 }
 
 int Supervisor::exit_code() const {

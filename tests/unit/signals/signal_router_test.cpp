@@ -48,8 +48,8 @@ TEST_CASE("SIGTERM, SIGINT and SIGQUIT are triggers; SIGCHLD and the faults are 
 
 TEST_CASE("--rewrite relays signal FROM as TO and leaves the rest alone") {
   const std::map<core::Signal, core::Signal> table{{core::Signal(SIGHUP), core::Signal(SIGUSR1)}};
-  CHECK(signals::rewrite(table, core::Signal(SIGHUP)) == core::Signal(SIGUSR1));
-  CHECK(signals::rewrite(table, core::Signal(SIGUSR2)) == core::Signal(SIGUSR2));
+  CHECK(core::rewrite(table, core::Signal(SIGHUP)) == core::Signal(SIGUSR1));
+  CHECK(core::rewrite(table, core::Signal(SIGUSR2)) == core::Signal(SIGUSR2));
 }
 
 TEST_CASE("a signal that arrives before the router starts is held and delivered once it does") {
