@@ -189,8 +189,7 @@ void Run::kill_remaining() {
   sweeper_.kill();
   // A SIGKILLed process ends within moments; reap for a bounded time so lastcall does not
   // leave zombies to its own parent, and never hang on one stuck in the kernel.
-  for (int round = 0; round < 100 && reaper_.has_children(); ++round) {
-    reaper_.reap();
+  for (int round = 0; round < 100 && reaper_.reap(); ++round) {
     timespec pause{0, 2'000'000};
     nanosleep(&pause, nullptr);
   }
@@ -208,8 +207,7 @@ void Run::on_leftovers_signaled(core::Signal signal, int count) {
 }
 
 void Run::on_sigchld() {
-  reaper_.reap();
-  sweeper_.after_reap();
+  sweeper_.after_reap(reaper_.reap());
 }
 
 }  // namespace

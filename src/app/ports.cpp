@@ -18,9 +18,8 @@ bool RealChild::relay(core::Signal signal) {
 }
 
 void RealChild::send_stop_signal(core::Signal signal) {
-  (void)relay(signal);
-  // SIGCONT as well: a stopped child cannot act on the stop signal until it runs again.
-  if (signal.number() != SIGCONT) (void)relay(core::Signal(SIGCONT));
+  (void)(forward_ == config::ForwardMode::Group ? process::stop_group(pid_, signal)
+                                                : process::stop_process(pid_, signal));
 }
 
 void RealChild::kill_group() {

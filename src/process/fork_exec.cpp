@@ -5,7 +5,6 @@
 #include <grp.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,6 +15,7 @@
 #include <vector>
 
 #include "process/c_strings.hpp"
+#include "process/reaper.hpp"
 
 namespace lastcall::process {
 namespace {
@@ -166,10 +166,8 @@ std::variant<pid_t, ExecFailure> fork_exec(const SpawnRequest& request) {
   }
   ::close(report[0]);
   if (n == 0) return pid;
-  // The child has exited 127 or is about to: reap it by pid, before the Reaper ever hears of
-  // it (glibc's posix_spawn does the same). EINTR cannot stop it for long.
-  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-  }
+  // The child has exited 127 or is about to: reaped by pid before anyone watches it.
+  Reaper::reap_failed_spawn(pid);
   if (n != static_cast<ssize_t>(sizeof failure)) return ExecFailure{ExecFailure::Step::Exec, EIO};
   return failure;
 }

@@ -15,4 +15,16 @@ bool signal_group(pid_t pgid, core::Signal signal) {
   return kill(-pgid, signal.number()) == 0;
 }
 
+bool stop_process(pid_t pid, core::Signal signal) {
+  const bool reached = signal_process(pid, signal);
+  if (reached && needs_sigcont(signal)) (void)signal_process(pid, core::Signal(SIGCONT));
+  return reached;
+}
+
+bool stop_group(pid_t pgid, core::Signal signal) {
+  const bool reached = signal_group(pgid, signal);
+  if (reached && needs_sigcont(signal)) (void)signal_group(pgid, core::Signal(SIGCONT));
+  return reached;
+}
+
 }  // namespace lastcall::process

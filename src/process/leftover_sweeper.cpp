@@ -25,34 +25,27 @@ LeftoverSweeper::LeftoverSweeper(uv_loop_t* loop, Reaper& reaper, pid_t child_pg
 
 void LeftoverSweeper::stop(core::Signal signal) {
   active_ = true;
+  // The same signal again (a forced exit's SIGKILL, then the last one after the loop) only
+  // needs to reach what was adopted since.
+  if (signal != signal_) signaled_.clear();
   signal_ = signal;
-  signaled_.clear();
   sweep();
 }
 
-void LeftoverSweeper::kill() {
-  active_ = true;
-  signal_ = core::Signal(SIGKILL);
-  signaled_.clear();
-  sweep();
-}
-
-void LeftoverSweeper::after_reap() {
-  if (active_) check_gone();
+void LeftoverSweeper::after_reap(bool children_left) {
+  if (active_ && !children_left) finish();
 }
 
 void LeftoverSweeper::sweep() {
   if (!active_) return;
   // Most runs end with nothing left: skip the signals and the /proc scan.
   if (!reaper_.has_children()) {
-    check_gone();
+    finish();
     return;
   }
-  const bool killing = signal_.number() == SIGKILL;
   // The group first: it reaches members whose parent is still alive, and ESRCH just means
   // the group is empty.
-  (void)signal_group(child_pgid_, signal_);
-  if (!killing) (void)signal_group(child_pgid_, core::Signal(SIGCONT));
+  (void)stop_group(child_pgid_, signal_);
   const auto children = list_children();
   if (!children) {
     signal_everyone_as_pid1();
@@ -60,15 +53,13 @@ void LeftoverSweeper::sweep() {
     int reached = 0;
     for (const pid_t pid : *children) {
       if (!signaled_.insert(pid).second) continue;
-      (void)signal_process(pid, signal_);
-      // SIGCONT as well: a stopped process cannot act on the stop signal until it runs again.
-      if (!killing) (void)signal_process(pid, core::Signal(SIGCONT));
+      (void)stop_process(pid, signal_);
       ++reached;
     }
     if (reached > 0 && on_signaled_) on_signaled_(signal_, reached);
   }
-  check_gone();
-  if (active_) rescan_.start(kRescanInterval);
+  // Whatever the signals end is reported by SIGCHLD, through after_reap().
+  rescan_.start(kRescanInterval);
 }
 
 void LeftoverSweeper::signal_everyone_as_pid1() {
@@ -77,11 +68,10 @@ void LeftoverSweeper::signal_everyone_as_pid1() {
   // strangers, so a subreaper without /proc can only signal the child's group.
   if (getpid() != 1) return;
   (void)::kill(-1, signal_.number());
-  if (signal_.number() != SIGKILL) (void)::kill(-1, SIGCONT);
+  if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
 }
 
-void LeftoverSweeper::check_gone() {
-  if (reaper_.has_children()) return;
+void LeftoverSweeper::finish() {
   active_ = false;
   rescan_.stop();
   on_gone_();

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <csignal>
 #include <functional>
 #include <memory>
 #include <unordered_set>
@@ -30,14 +31,15 @@ class LeftoverSweeper {
   // Sends `signal` (and SIGCONT) to everything left, and to whatever is adopted later.
   void stop(core::Signal signal);
   // SIGKILL to everything left, now and later.
-  void kill();
-  // Call after every reap: reports on_gone once nothing is left.
-  void after_reap();
+  void kill() { stop(core::Signal(SIGKILL)); }
+  // Call after every reap with what Reaper::reap() returned: reports on_gone once nothing is
+  // left.
+  void after_reap(bool children_left);
 
  private:
   void sweep();
   void signal_everyone_as_pid1();
-  void check_gone();
+  void finish();
 
   Reaper& reaper_;
   pid_t child_pgid_;

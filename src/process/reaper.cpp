@@ -18,7 +18,12 @@ bool Reaper::has_children() const {
   }
 }
 
-void Reaper::reap() {
+void Reaper::reap_failed_spawn(pid_t pid) {
+  while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+bool Reaper::reap() {
   for (;;) {
     int wstatus = 0;
     const pid_t pid = waitpid(-1, &wstatus, WNOHANG);
@@ -35,7 +40,7 @@ void Reaper::reap() {
       continue;
     }
     if (pid < 0 && errno == EINTR) continue;
-    return;  // 0: the rest are still running; ECHILD: no child is left
+    return pid == 0;  // 0: the rest are still running; ECHILD: no child is left
   }
 }
 
