@@ -249,7 +249,7 @@ int run(const config::Settings& settings) {
 
 int report_setup_error(const core::Error& error, std::optional<config::LogFormat> format,
                        std::string_view event) {
-  const auto fmt = format.value_or(isatty(STDERR_FILENO) ? config::LogFormat::Text : config::LogFormat::Json);
+  const auto fmt = format.value_or(config::default_log_format(isatty(STDERR_FILENO) == 1));
   log::Logger logger(fmt, log::Level::Error);
   logger.error(event, "lastcall: " + error.message, {{"error", error.message}});
   return error.exit_code;
@@ -257,9 +257,7 @@ int report_setup_error(const core::Error& error, std::optional<config::LogFormat
 
 std::optional<config::LogFormat> requested_format(const cli::Overrides& overrides) {
   if (!overrides.log_format) return std::nullopt;
-  if (overrides.log_format->value == "text") return config::LogFormat::Text;
-  if (overrides.log_format->value == "json") return config::LogFormat::Json;
-  return std::nullopt;
+  return config::by_name(config::kLogFormats, overrides.log_format->value);
 }
 
 }  // namespace lastcall::app

@@ -74,11 +74,8 @@ class FileReader {
   void read_forward(const json& forward) {
     auto text = read_string(forward, "/signals/forward", diagnostics_);
     if (!text) return;
-    if (*text == "group") {
-      config_.forward = ForwardMode::Group;
-    } else if (*text == "child") {
-      config_.forward = ForwardMode::Child;
-    } else {
+    config_.forward = by_name(kForwardModes, *text);
+    if (!config_.forward) {
       diagnostics_.add("/signals/forward", "expected \"group\" or \"child\", got \"" + *text + "\"");
     }
   }

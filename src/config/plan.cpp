@@ -13,28 +13,6 @@ namespace {
 // Keys in the order a person reads the plan, not sorted.
 using Json = nlohmann::ordered_json;
 
-std::string_view forward_name(ForwardMode mode) {
-  return mode == ForwardMode::Group ? "group" : "child";
-}
-
-std::string_view log_format_name(LogFormat format) {
-  return format == LogFormat::Text ? "text" : "json";
-}
-
-std::string_view log_level_name(LogLevel level) {
-  switch (level) {
-    case LogLevel::Debug:
-      return "debug";
-    case LogLevel::Info:
-      return "info";
-    case LogLevel::Warn:
-      return "warn";
-    case LogLevel::Error:
-      return "error";
-  }
-  return "info";
-}
-
 // The command as the config file wrote it: a string for /bin/sh -c, or the argv itself.
 Json written_command(const HookSpec& hook) {
   if (hook.via_shell && hook.argv.size() == 3) return hook.argv[2];
@@ -104,11 +82,11 @@ std::string plan_json(const Settings& settings) {
   plan["drain_ms"] = settings.drain.count();
   plan["pre_stop_timeout_ms"] = settings.pre_stop_timeout.count();
   plan["post_stop_timeout_ms"] = settings.post_stop_timeout.count();
-  plan["forward"] = forward_name(settings.forward);
+  plan["forward"] = name(settings.forward);
   plan["rewrite"] = rewrite_json(settings);
   plan["success_exit_codes"] = settings.success_exit_codes;
-  plan["log_format"] = log_format_name(settings.log_format);
-  plan["log_level"] = log_level_name(settings.log_level);
+  plan["log_format"] = name(settings.log_format);
+  plan["log_level"] = name(settings.log_level);
   plan["listen"] = settings.listen ? Json(format_listen(*settings.listen)) : Json(nullptr);
   plan["exit_by_signal"] = settings.exit_by_signal;
   plan["user"] = optional_json(settings.user);

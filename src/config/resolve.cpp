@@ -19,13 +19,12 @@ namespace lastcall::config {
 namespace {
 
 // "a, b or c".
-std::string one_of(std::initializer_list<std::string_view> choices) {
+template <class Enum, std::size_t N>
+std::string one_of(const std::array<Enum, N>& choices) {
   std::string out;
-  std::size_t i = 0;
-  for (auto choice : choices) {
-    if (i > 0) out += i + 1 == choices.size() ? " or " : ", ";
-    out += choice;
-    ++i;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (i > 0) out += i + 1 == N ? " or " : ", ";
+    out += name(choices[i]);
   }
   return out;
 }
@@ -47,13 +46,12 @@ class OverrideReader {
   }
 
   // One of `choices`, as its index.
-  [[nodiscard]] std::optional<std::size_t> choice(const std::optional<cli::Raw>& raw,
-                                                  std::initializer_list<std::string_view> choices) {
+  template <class Enum, std::size_t N>
+  [[nodiscard]] std::optional<Enum> choice(const std::optional<cli::Raw>& raw, const std::array<Enum, N>& choices) {
     if (!raw) return std::nullopt;
-    const auto found = std::find(choices.begin(), choices.end(), raw->value);
-    if (found != choices.end()) return static_cast<std::size_t>(found - choices.begin());
-    fail(*raw, "invalid value", "use " + one_of(choices));
-    return std::nullopt;
+    const auto found = by_name(choices, raw->value);
+    if (!found) fail(*raw, "invalid value", "use " + one_of(choices));
+    return found;
   }
 
   [[nodiscard]] std::optional<ListenAddress> listen(const std::optional<cli::Raw>& raw) {
@@ -122,9 +120,7 @@ void apply_signals(OverrideReader& reader, const cli::Overrides& overrides,
     settings.stop_signal = reader.signal(*overrides.stop_signal, overrides.stop_signal->value);
   }
   settings.forward = file.forward.value_or(ForwardMode::Group);
-  if (auto index = reader.choice(overrides.forward, {"group", "child"})) {
-    settings.forward = *index == 0 ? ForwardMode::Group : ForwardMode::Child;
-  }
+  if (auto forward = reader.choice(overrides.forward, kForwardModes)) settings.forward = *forward;
   settings.rewrite = file.rewrite.value_or(std::map<core::Signal, core::Signal>{});
   for (const auto& raw : overrides.rewrite) reader.rewrite(raw, settings.rewrite);
 }
@@ -142,15 +138,8 @@ void apply_exit_codes(OverrideReader& reader, const cli::Overrides& overrides,
 
 void apply_log(OverrideReader& reader, const cli::Overrides& overrides, bool stderr_is_tty,
                Settings& settings) {
-  settings.log_format = stderr_is_tty ? LogFormat::Text : LogFormat::Json;
-  if (auto index = reader.choice(overrides.log_format, {"text", "json"})) {
-    settings.log_format = *index == 0 ? LogFormat::Text : LogFormat::Json;
-  }
-  settings.log_level = LogLevel::Info;
-  constexpr std::array kLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error};
-  if (auto index = reader.choice(overrides.log_level, {"debug", "info", "warn", "error"})) {
-    settings.log_level = kLevels.at(*index);
-  }
+  settings.log_format = reader.choice(overrides.log_format, kLogFormats).value_or(default_log_format(stderr_is_tty));
+  settings.log_level = reader.choice(overrides.log_level, kLogLevels).value_or(LogLevel::Info);
 }
 
 core::Error joined(const std::vector<std::string>& problems) {

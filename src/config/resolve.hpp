@@ -8,12 +8,6 @@
 
 namespace lastcall::config {
 
-// Defaults of CONTRACT §1 and §3 for what neither the command line, the environment nor the
-// config file sets. pre_stop_timeout has none of its own: it is half the resolved grace.
-inline constexpr core::Duration kDefaultGrace{24'000};
-inline constexpr core::Duration kDefaultDrain{0};
-inline constexpr core::Duration kDefaultPostStopTimeout{5'000};
-
 // Builds the final Settings: command line > environment > config file > defaults. The
 // Overrides already hold the command line over the environment; this loads the config file
 // they name (if any) and fills in the rest. Every problem is reported at once, each naming

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <array>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/credentials.hpp"
@@ -17,6 +19,48 @@ enum class ForwardMode { Group, Child };
 enum class LogFormat { Text, Json };
 enum class LogLevel { Debug, Info, Warn, Error };
 using Phase = core::Phase;
+
+// Every value of each, in the order help texts list them; named once, below.
+inline constexpr std::array kForwardModes{ForwardMode::Group, ForwardMode::Child};
+inline constexpr std::array kLogFormats{LogFormat::Text, LogFormat::Json};
+inline constexpr std::array kLogLevels{LogLevel::Debug, LogLevel::Info, LogLevel::Warn, LogLevel::Error};
+
+// The contract's word for each value, as the CLI, the config file, --check and the log use it.
+[[nodiscard]] constexpr std::string_view name(ForwardMode mode) {
+  return mode == ForwardMode::Group ? "group" : "child";
+}
+[[nodiscard]] constexpr std::string_view name(LogFormat format) {
+  return format == LogFormat::Text ? "text" : "json";
+}
+[[nodiscard]] constexpr std::string_view name(LogLevel level) {
+  switch (level) {
+    case LogLevel::Debug: return "debug";
+    case LogLevel::Info: return "info";
+    case LogLevel::Warn: return "warn";
+    case LogLevel::Error: return "error";
+  }
+  return "info";
+}
+
+// The value of `all` whose name is `text`, or nullopt.
+template <class Enum, std::size_t N>
+[[nodiscard]] constexpr std::optional<Enum> by_name(const std::array<Enum, N>& all, std::string_view text) {
+  for (const Enum value : all) {
+    if (name(value) == text) return value;
+  }
+  return std::nullopt;
+}
+
+// `--log-format`'s default: text for a person at a terminal, JSON for everything else.
+[[nodiscard]] constexpr LogFormat default_log_format(bool stderr_is_tty) {
+  return stderr_is_tty ? LogFormat::Text : LogFormat::Json;
+}
+
+// Defaults of CONTRACT §1 and §3 for what neither the command line, the environment nor the
+// config file sets. pre_stop_timeout has none of its own: it is half the resolved grace.
+inline constexpr core::Duration kDefaultGrace{24'000};
+inline constexpr core::Duration kDefaultDrain{0};
+inline constexpr core::Duration kDefaultPostStopTimeout{5'000};
 
 // One hook of CONTRACT §4, resolved: the command as an argv ready for exec.
 struct HookSpec {
@@ -46,11 +90,11 @@ struct ListenAddress {
 struct Settings {
   std::vector<std::string> command;  // empty only with --check
   std::optional<std::string> config_path;
-  core::Duration grace{24'000};
+  core::Duration grace{kDefaultGrace};
   std::optional<core::Signal> stop_signal;  // nullopt: the trigger signal
-  core::Duration drain{0};
-  core::Duration pre_stop_timeout{12'000};  // default: half the grace
-  core::Duration post_stop_timeout{5'000};
+  core::Duration drain{kDefaultDrain};
+  core::Duration pre_stop_timeout{kDefaultGrace / 2};  // default: half the grace
+  core::Duration post_stop_timeout{kDefaultPostStopTimeout};
   ForwardMode forward = ForwardMode::Group;
   std::map<core::Signal, core::Signal> rewrite;
   std::vector<int> success_exit_codes;

@@ -64,16 +64,6 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
 
 }  // namespace
 
-std::string_view level_name(Level level) {
-  switch (level) {
-    case Level::Debug: return "debug";
-    case Level::Info: return "info";
-    case Level::Warn: return "warn";
-    case Level::Error: return "error";
-  }
-  return "info";
-}
-
 std::string rfc3339_now() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
@@ -141,7 +131,7 @@ std::string Logger::format_line(Level level, std::string_view event, std::string
     line += "{\"ts\":\"";
     line += ts;
     line += "\",\"level\":\"";
-    line += level_name(level);
+    line += config::name(level);
     line += "\",\"event\":\"";
     line += event;
     line += "\",\"msg\":";
@@ -159,8 +149,8 @@ std::string Logger::format_line(Level level, std::string_view event, std::string
   line += "lastcall ";
   line.append(ts, 11, 12);
   line += ' ';
-  append_styled(line, colour_ ? level_style(level) : "", level_name(level));
-  line.append(6 - level_name(level).size(), ' ');
+  append_styled(line, colour_ ? level_style(level) : "", config::name(level));
+  line.append(6 - config::name(level).size(), ' ');
   line += msg;
   if (fields.size() != 0) {
     line += "  [";

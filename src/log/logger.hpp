@@ -89,6 +89,5 @@ class Logger {
 [[nodiscard]] std::string rfc3339_now();
 // Appends `text` as a JSON string literal (quoted, escaped; invalid UTF-8 bytes become U+FFFD).
 void append_json_string(std::string& out, std::string_view text);
-[[nodiscard]] std::string_view level_name(Level level);
 
 }  // namespace lastcall::log
