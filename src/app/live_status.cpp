@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "log/colour.hpp"
+#include "log/terminal.hpp"
 
 namespace lastcall::app {
 namespace {
@@ -26,21 +27,12 @@ std::string seconds_text(core::Duration duration, Rounding rounding = Rounding::
   return buf;
 }
 
-// A hook's name as the status line shows it: a control byte in it, an escape above all,
-// would act on the terminal rather than be seen.
-std::string printable(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') c = '?';
-  }
-  return out;
-}
-
 std::string hooks_text(const std::vector<hooks::HookProgress>& running) {
   std::string out = "hooks:";
   for (std::size_t i = 0; i < running.size(); ++i) {
     out += i == 0 ? " " : ", ";
-    out += printable(running[i].hook);
+    // fit_to_columns keeps SGR sequences as lastcall's own styling: a name must not bring any.
+    out += log::printable(running[i].hook);
     out += ' ' + seconds_text(running[i].elapsed) + '/' + seconds_text(running[i].deadline);
   }
   return out;

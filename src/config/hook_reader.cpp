@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "config/hook_reader.hpp"
 
+#include <algorithm>
 #include <array>
 #include <climits>
 
@@ -44,6 +45,15 @@ void HookReader::read_name(const json& hook, const std::string& path, HookSpec& 
   const std::string name_path = pointer_child(path, "name");
   auto name = read_nonempty_string(hook["name"], name_path, diagnostics_);
   if (!name) return;
+  // The name is printed in the text log and the live status line: a control character
+  // (an escape above all) in it would act on the reader's terminal instead of being seen.
+  const auto control = std::find_if(name->begin(), name->end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+  });
+  if (control != name->end()) {
+    diagnostics_.add(name_path, "a hook name must not contain control characters");
+    return;
+  }
   const auto [earlier, inserted] = name_paths_.emplace(*name, name_path);
   if (!inserted) {
     diagnostics_.add(name_path,

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <ctime>
@@ -33,7 +34,11 @@ void append_json_value(std::string& out, const Field::Value& value) {
 
 void append_text_value(std::string& out, const Field::Value& value) {
   if (const auto* s = std::get_if<std::string_view>(&value)) {
-    const bool plain = !s->empty() && s->find_first_of(" \t\"=\n") == std::string_view::npos;
+    // Quoted, JSON-style, when it holds a separator or any control byte: an escape in a hook's
+    // output line must reach a terminal as text, not act on it.
+    const bool plain = !s->empty() && std::none_of(s->begin(), s->end(), [](char c) {
+      return c == ' ' || c == '"' || c == '=' || static_cast<unsigned char>(c) < 0x20 || c == '\x7f';
+    });
     if (plain) {
       out += *s;
     } else {

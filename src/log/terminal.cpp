@@ -41,6 +41,14 @@ bool wants_live_status(config::LogFormat format, bool is_tty, const char* term) 
   return format == config::LogFormat::Text && is_tty && !name.empty() && name != "dumb";
 }
 
+std::string printable(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (is_control(c)) c = '?';
+  }
+  return out;
+}
+
 std::optional<TerminalSize> terminal_size(int fd) {
   winsize size{};
   if (ioctl(fd, TIOCGWINSZ, &size) != 0 || size.ws_row == 0 || size.ws_col == 0) return std::nullopt;

@@ -40,6 +40,10 @@ struct TerminalSize {
 // Gives the bottom row back: the whole screen scrolls again, and the row is erased.
 [[nodiscard]] std::string release_bottom_row(std::size_t rows);
 
+// `text` with every control byte (below 0x20, and 0x7f) shown as "?": for a piece of text
+// that did not come from lastcall, before it is styled and fitted.
+[[nodiscard]] std::string printable(std::string_view text);
+
 // `text` cut to at most `columns` characters on screen, so that it never wraps out of the
 // kept row. SGR sequences ("\x1b[...m") are
 // kept and take no room; every other byte below 0x20 is shown as "?"; a UTF-8 sequence is

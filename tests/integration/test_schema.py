@@ -81,6 +81,8 @@ GOOD = [
 
 BAD = [
     [],
+    {"hooks": {"pre_stop": [{"name": "a\x1b[2J", "command": "true"}]}},
+    {"hooks": {"post_stop": [{"name": "two\nlines", "command": "true"}]}},
     {"grase": "1s"},
     {"grace": 24},
     {"grace": "1m30"},

@@ -362,3 +362,11 @@ TEST_CASE("a config file is read from disk") {
     }
   }
 }
+
+TEST_CASE("a hook name with a control character is a config error naming its pointer") {
+  CHECK(problem_of(R"({"hooks": {"pre_stop": [{"name": "a\u001b[2J", "command": "true"}]}})") ==
+        "/hooks/pre_stop/0/name: a hook name must not contain control characters");
+  CHECK(problem_of(R"({"hooks": {"post_stop": [{"name": "x\ny", "command": "true"}]}})") ==
+        "/hooks/post_stop/0/name: a hook name must not contain control characters");
+  CHECK(error_of(R"({"hooks": {"pre_stop": [{"name": "caf\u00e9 flush", "command": "true"}]}})").empty());
+}
