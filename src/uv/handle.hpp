@@ -3,6 +3,8 @@
 
 #include <uv.h>
 
+#include <cstdlib>
+
 namespace lastcall::uv {
 
 // Heap-allocates a libuv handle whose memory is freed in its close callback, never before:
@@ -23,6 +25,17 @@ void close_handle(H*& handle) {
     uv_close(base, [](uv_handle_t* h) { delete reinterpret_cast<H*>(h); });
   }
   handle = nullptr;
+}
+
+// Runs a callback's body for a libuv trampoline: a callback that throws is a bug, and nothing
+// may unwind through libuv's C frames, so it aborts.
+template <class F>
+void guarded(F&& body) noexcept {
+  try {
+    body();
+  } catch (...) {
+    std::abort();
+  }
 }
 
 }  // namespace lastcall::uv

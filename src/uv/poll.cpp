@@ -31,11 +31,7 @@ void Poll::stop() {
 void Poll::on_poll(uv_poll_t* handle, int status, int) noexcept {
   auto* self = static_cast<Poll*>(handle->data);
   if (self == nullptr) return;
-  try {
-    self->on_ready_(status);
-  } catch (...) {
-    std::abort();  // a callback that throws is a bug; nothing may unwind through libuv
-  }
+  guarded([&] { self->on_ready_(status); });
 }
 
 }  // namespace lastcall::uv

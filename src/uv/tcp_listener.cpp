@@ -51,11 +51,7 @@ int TcpListener::port() const {
 void TcpListener::on_connection(uv_stream_t* server, int status) noexcept {
   auto* self = static_cast<TcpListener*>(server->data);
   if (self == nullptr) return;
-  try {
-    self->on_connection_(status);
-  } catch (...) {
-    std::abort();  // a callback that throws is a bug; nothing may unwind through libuv
-  }
+  guarded([&] { self->on_connection_(status); });
 }
 
 }  // namespace lastcall::uv

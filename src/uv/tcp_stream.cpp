@@ -22,15 +22,6 @@ struct WriteRequest {
   std::function<void(int)> on_done;
 };
 
-template <class F>
-void guarded(F&& f) noexcept {
-  try {
-    f();
-  } catch (...) {
-    std::abort();  // a callback that throws is a bug; nothing may unwind through libuv
-  }
-}
-
 }  // namespace
 
 TcpStream::TcpStream(uv_loop_t* loop) : handle_(new_handle<uv_tcp_t>(this)) {

@@ -28,11 +28,7 @@ void Timer::stop() { (void)uv_timer_stop(handle_); }
 void Timer::on_timer(uv_timer_t* handle) noexcept {
   auto* self = static_cast<Timer*>(handle->data);
   if (self == nullptr) return;
-  try {
-    self->on_fire_();
-  } catch (...) {
-    std::abort();  // a callback that throws is a bug; nothing may unwind through libuv
-  }
+  guarded([&] { self->on_fire_(); });
 }
 
 }  // namespace lastcall::uv
