@@ -77,42 +77,42 @@ TEST_CASE("--check prints the resolved plan as JSON") {
   const json plan = json::parse(text);
 
   SUBCASE("durations are integers in milliseconds") {
-    CHECK(plan["grace_ms"] == 20'000);
-    CHECK(plan["drain_ms"] == 4'000);
-    CHECK(plan["pre_stop_timeout_ms"] == 30'000);
-    CHECK(plan["post_stop_timeout_ms"] == 3'000);
+    CHECK(plan.at("grace_ms") == 20'000);
+    CHECK(plan.at("drain_ms") == 4'000);
+    CHECK(plan.at("pre_stop_timeout_ms") == 30'000);
+    CHECK(plan.at("post_stop_timeout_ms") == 3'000);
   }
   SUBCASE("the rest of the settings") {
-    CHECK(plan["command"] == json({"nginx", "-g", "daemon off;"}));
-    CHECK(plan["config"] == "/etc/lastcall.json");
-    CHECK(plan["stop_signal"] == "trigger");
-    CHECK(plan["forward"] == "group");
-    CHECK(plan["rewrite"] == json({{"SIGHUP", "SIGUSR1"}}));
-    CHECK(plan["success_exit_codes"] == json({0, 143}));
-    CHECK(plan["log_format"] == "text");
-    CHECK(plan["log_level"] == "info");
+    CHECK(plan.at("command") == json({"nginx", "-g", "daemon off;"}));
+    CHECK(plan.at("config") == "/etc/lastcall.json");
+    CHECK(plan.at("stop_signal") == "trigger");
+    CHECK(plan.at("forward") == "group");
+    CHECK(plan.at("rewrite") == json({{"SIGHUP", "SIGUSR1"}}));
+    CHECK(plan.at("success_exit_codes") == json({0, 143}));
+    CHECK(plan.at("log_format") == "text");
+    CHECK(plan.at("log_level") == "info");
   }
   SUBCASE("hooks in execution order, with command as written and argv") {
-    const json& pre = plan["hooks"]["pre_stop"];
+    const json& pre = plan.at("hooks").at("pre_stop");
     REQUIRE(pre.size() == 2);
-    CHECK(pre[0]["name"] == "flush");
-    CHECK(pre[0]["command"] == "redis-cli save");
-    CHECK(pre[0]["argv"] == json({"/bin/sh", "-c", "redis-cli save"}));
-    CHECK(pre[0]["priority"] == 10);
-    CHECK(pre[0]["timeout_ms"] == 5'000);
-    CHECK(pre[0]["effective_timeout_ms"] == 5'000);
-    CHECK(pre[0]["env"] == json({{"A", "1"}}));
-    CHECK(pre[0]["cwd"] == "/srv");
-    CHECK(pre[1]["name"] == "wait");
-    CHECK(pre[1]["command"] == json({"sleep", "1"}));
-    CHECK(pre[1]["timeout_ms"].is_null());
-    CHECK(pre[1]["effective_timeout_ms"] == 16'000);
-    CHECK(pre[1]["env"] == json::object());
-    CHECK(pre[1]["cwd"].is_null());
-    const json& post = plan["hooks"]["post_stop"];
+    CHECK(pre[0].at("name") == "flush");
+    CHECK(pre[0].at("command") == "redis-cli save");
+    CHECK(pre[0].at("argv") == json({"/bin/sh", "-c", "redis-cli save"}));
+    CHECK(pre[0].at("priority") == 10);
+    CHECK(pre[0].at("timeout_ms") == 5'000);
+    CHECK(pre[0].at("effective_timeout_ms") == 5'000);
+    CHECK(pre[0].at("env") == json({{"A", "1"}}));
+    CHECK(pre[0].at("cwd") == "/srv");
+    CHECK(pre[1].at("name") == "wait");
+    CHECK(pre[1].at("command") == json({"sleep", "1"}));
+    CHECK(pre[1].at("timeout_ms").is_null());
+    CHECK(pre[1].at("effective_timeout_ms") == 16'000);
+    CHECK(pre[1].at("env") == json::object());
+    CHECK(pre[1].at("cwd").is_null());
+    const json& post = plan.at("hooks").at("post_stop");
     REQUIRE(post.size() == 1);
-    CHECK(post[0]["timeout_ms"] == 9'000);
-    CHECK(post[0]["effective_timeout_ms"] == 3'000);
+    CHECK(post[0].at("timeout_ms") == 9'000);
+    CHECK(post[0].at("effective_timeout_ms") == 3'000);
   }
 }
 
@@ -121,19 +121,19 @@ TEST_CASE("the plan names an explicit stop signal and a missing config as null")
   settings.check = true;
   settings.stop_signal = Signal(SIGQUIT);
   const json plan = json::parse(plan_json(settings));
-  CHECK(plan["stop_signal"] == "SIGQUIT");
-  CHECK(plan["config"].is_null());
-  CHECK(plan["command"] == json::array());
-  CHECK(plan["rewrite"] == json::object());
-  CHECK(plan["hooks"]["pre_stop"] == json::array());
+  CHECK(plan.at("stop_signal") == "SIGQUIT");
+  CHECK(plan.at("config").is_null());
+  CHECK(plan.at("command") == json::array());
+  CHECK(plan.at("rewrite") == json::object());
+  CHECK(plan.at("hooks").at("pre_stop") == json::array());
 }
 
 TEST_CASE("the plan shows the admin endpoint's address, or null, and exit_by_signal") {
   Settings settings = example();
-  CHECK(json::parse(plan_json(settings))["listen"].is_null());
-  CHECK(json::parse(plan_json(settings))["exit_by_signal"] == false);
+  CHECK(json::parse(plan_json(settings)).at("listen").is_null());
+  CHECK(json::parse(plan_json(settings)).at("exit_by_signal") == false);
   settings.listen = lastcall::config::ListenAddress{.host = "::1", .port = 9000, .ipv6 = true};
   settings.exit_by_signal = true;
-  CHECK(json::parse(plan_json(settings))["listen"] == "[::1]:9000");
-  CHECK(json::parse(plan_json(settings))["exit_by_signal"] == true);
+  CHECK(json::parse(plan_json(settings)).at("listen") == "[::1]:9000");
+  CHECK(json::parse(plan_json(settings)).at("exit_by_signal") == true);
 }

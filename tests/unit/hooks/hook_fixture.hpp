@@ -220,4 +220,13 @@ inline bool process_is_gone(pid_t pid) {
   return false;
 }
 
+// The pid a hook wrote to `pidfile` is gone: a missing or unreadable file fails instead of
+// passing for a pid of -1.
+inline void check_gone(const std::string& pidfile) {
+  INFO("pid file " << pidfile);
+  const pid_t pid = read_pid(pidfile);
+  REQUIRE(pid > 1);
+  CHECK(process_is_gone(pid));
+}
+
 }  // namespace lastcall::hooks::testing

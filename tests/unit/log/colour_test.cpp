@@ -21,7 +21,8 @@ namespace {
 using lastcall::test::ScopedEnv;
 using lastcall::test::TestPty;
 
-ScopedEnv no_color(std::optional<std::string> value) { return ScopedEnv("NO_COLOR", std::move(value)); }
+// Returned as a prvalue: guaranteed elision, so ScopedEnv needs no copy or move.
+ScopedEnv no_color(const std::optional<std::string>& value) { return ScopedEnv("NO_COLOR", value); }
 
 bool has_escape(const std::string& line) { return line.find('\x1b') != std::string::npos; }
 

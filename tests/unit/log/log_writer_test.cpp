@@ -55,15 +55,25 @@ std::vector<nlohmann::json> json_lines(const std::string& text) {
   return out;
 }
 
-// SIGPIPE ignored for one test: lastcall blocks it for its signalfd, the test binary does not.
-struct IgnoreSigpipe {
-  struct sigaction old {};
-  IgnoreSigpipe() {
-    struct sigaction ignore {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &old);
+// SIGPIPE blocked for one test, as lastcall blocks it for its signalfd (the test binary does
+// not): a write to a pipe nobody reads then fails with EPIPE and leaves SIGPIPE pending. The
+// pending ones are taken before the old mask comes back, so none reaches another test.
+struct BlockSigpipe {
+  sigset_t set{};
+  sigset_t old{};
+  BlockSigpipe() {
+    sigemptyset(&set);
+    sigaddset(&set, SIGPIPE);
+    REQUIRE(sigprocmask(SIG_BLOCK, &set, &old) == 0);
   }
-  ~IgnoreSigpipe() { sigaction(SIGPIPE, &old, nullptr); }
+  ~BlockSigpipe() {
+    const timespec now{.tv_sec = 0, .tv_nsec = 0};
+    while (sigtimedwait(&set, nullptr, &now) == SIGPIPE) {
+    }
+    sigprocmask(SIG_SETMASK, &old, nullptr);
+  }
+  BlockSigpipe(const BlockSigpipe&) = delete;
+  BlockSigpipe& operator=(const BlockSigpipe&) = delete;
 };
 
 }  // namespace
@@ -113,14 +123,30 @@ TEST_CASE("a line cut short by a full pipe is finished before the next one") {
 }
 
 TEST_CASE("a stderr whose reader is gone costs nothing and never kills lastcall") {
-  IgnoreSigpipe ignore;
+  BlockSigpipe block;
   TestPipe pipe;
-  close(pipe.read_end);
-  pipe.read_end = -1;
-  log::Logger logger(log::Format::Json, log::Level::Info, pipe.write_end);
-  const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 1'000; ++i) logger.info("test_line", "nobody reads this");
-  CHECK(std::chrono::steady_clock::now() - started < 1s);
+  SUBCASE("a reader gone before the log starts") {
+    close(pipe.read_end);
+    pipe.read_end = -1;
+    log::Logger logger(log::Format::Json, log::Level::Info, pipe.write_end);
+    const auto started = std::chrono::steady_clock::now();
+    for (int i = 0; i < 1'000; ++i) logger.info("test_line", "nobody reads this");
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+    log::LogWriter writer(pipe.write_end);
+    CHECK_FALSE(writer.write("x\n"));  // EPIPE: the line is dropped, the sequence goes on
+  }
+  SUBCASE("a reader gone after the writer reopened the pipe") {
+    log::LogWriter writer(pipe.write_end);
+    REQUIRE(writer.is_non_blocking());
+    CHECK(writer.write("read\n"));
+    CHECK(pipe.drain() == "read\n");
+    close(pipe.read_end);
+    pipe.read_end = -1;
+    const auto started = std::chrono::steady_clock::now();
+    CHECK_FALSE(writer.write("x\n"));
+    CHECK_FALSE(writer.write("y\n"));
+    CHECK(std::chrono::steady_clock::now() - started < 1s);
+  }
 }
 
 TEST_CASE("a closed stderr is not an error") {

@@ -8,10 +8,12 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <optional>
 #include <string>
 
 #include <doctest/doctest.h>
+
+// ScopedEnv: the one definition, shared with the config and cli tests.
+#include "config/test_support.hpp"
 
 namespace lastcall::test {
 
@@ -48,30 +50,6 @@ struct TestPty {
     }
     return out;
   }
-};
-
-// Sets an environment variable (or unsets it, for nullopt) for one test, and restores it.
-class ScopedEnv {
- public:
-  ScopedEnv(std::string name, std::optional<std::string> value) : name_(std::move(name)) {
-    if (const char* old = getenv(name_.c_str())) saved_ = old;
-    set(value);
-  }
-  ~ScopedEnv() { set(saved_); }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
- private:
-  void set(const std::optional<std::string>& value) const {
-    if (value) {
-      setenv(name_.c_str(), value->c_str(), 1);
-    } else {
-      unsetenv(name_.c_str());
-    }
-  }
-
-  std::string name_;
-  std::optional<std::string> saved_;
 };
 
 }  // namespace lastcall::test

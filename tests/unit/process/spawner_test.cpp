@@ -1,19 +1,47 @@
 // SPDX-License-Identifier: MIT
 #include "process/spawner.hpp"
 
+#include <dirent.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "helper_mode.hpp"
+#include "log/log_writer.hpp"
 #include "process/capture.hpp"
+#include "uv/loop.hpp"
 
 using namespace lastcall;
 using testing::helper_argv;
 using testing::run_capturing;
+
+namespace {
+
+// The descriptors open in this process now, in ascending order.
+std::vector<int> open_fds() {
+  std::vector<int> out;
+  DIR* dir = opendir("/proc/self/fd");
+  REQUIRE(dir != nullptr);
+  const int own = dirfd(dir);
+  while (const dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    const int fd = std::atoi(e->d_name);
+    if (fd != own) out.push_back(fd);
+  }
+  closedir(dir);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+bool contains(const std::vector<int>& fds, int fd) { return std::find(fds.begin(), fds.end(), fd) != fds.end(); }
+
+}  // namespace
 
 TEST_CASE("the child runs in its own process group") {
   auto [out, status] = run_capturing({.argv = helper_argv({"pgrp"})});
@@ -22,17 +50,46 @@ TEST_CASE("the child runs in its own process group") {
 }
 
 TEST_CASE("no descriptor of lastcall's leaks into the child") {
-  // A descriptor lastcall opens is close-on-exec; the child sees only 0-2.
+  // Descriptors the test runner itself inherited without close-on-exec pass through, as
+  // they would into lastcall's child; the child sees those and 0-2, nothing else.
+  const auto before = open_fds();
+  std::string expected = "0\n1\n2\n";
+  for (const int fd : before) {
+    if (fd > 2 && (fcntl(fd, F_GETFD) & FD_CLOEXEC) == 0) expected += std::to_string(fd) + '\n';
+  }
+  // A descriptor lastcall opens is close-on-exec; so are those of its own modules: the
+  // loop's (epoll and the like) and the log writer's pipe reopened non-blocking.
   const int mine = open("/dev/null", O_RDONLY | O_CLOEXEC);
   REQUIRE(mine >= 3);
-  auto [out, status] = run_capturing({.argv = helper_argv({"list-fds"})});
+  uv::Loop loop;
+  int log_pipe[2];
+  REQUIRE(pipe2(log_pipe, O_CLOEXEC) == 0);
+  std::vector<int> lastcalls;
+  {
+    log::LogWriter writer(log_pipe[1]);
+    REQUIRE(writer.is_non_blocking());  // it holds a descriptor of its own
+    for (const int fd : open_fds()) {
+      if (!contains(before, fd)) lastcalls.push_back(fd);
+    }
+    REQUIRE(lastcalls.size() >= 5);  // mine, the loop's epoll, the pipe's two ends, the writer's
+    auto [out, status] = run_capturing({.argv = helper_argv({"list-fds"})});
+    CHECK(WIFEXITED(status));
+    CHECK(out == expected);
+    for (const int fd : lastcalls) {
+      INFO("descriptor " << fd);
+      CHECK(out.find("\n" + std::to_string(fd) + "\n") == std::string::npos);
+    }
+    // Descriptors the test runner itself inherited may pass through; lastcall's own may not.
+    std::string needle = "\n";
+    needle += std::to_string(mine);
+    needle += '\n';
+    CHECK(out.find(needle) == std::string::npos);
+    CHECK(out.starts_with("0\n1\n2\n"));
+  }
+  close(log_pipe[0]);
+  close(log_pipe[1]);
   close(mine);
-  // Descriptors the test runner itself inherited may pass through; lastcall's own may not.
-  std::string needle = "\n";
-  needle += std::to_string(mine);
-  needle += '\n';
-  CHECK(out.find(needle) == std::string::npos);
-  CHECK(out.starts_with("0\n1\n2\n"));
+  CHECK(loop.close());
 }
 
 TEST_CASE("close_other_fds closes even inherited descriptors above 2") {

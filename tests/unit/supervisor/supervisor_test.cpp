@@ -65,6 +65,12 @@ TEST_CASE("a trigger runs draining, pre_stop, stopping, post_stop in that order,
   CHECK(w.reporter.summaries[0].hooks.skipped == 2);
 
   const auto& j = w.journal;
+  // index_of is -1 for a missing line, which would pass an order check.
+  REQUIRE(j.has("state draining"));
+  REQUIRE(j.has("state pre_stop"));
+  REQUIRE(j.has("child.stop SIGTERM"));
+  REQUIRE(j.has("leftovers.stop SIGTERM"));
+  REQUIRE(j.has("hooks.start post_stop 5000"));
   CHECK(j.index_of("state draining") < j.index_of("state pre_stop"));
   CHECK(j.index_of("state pre_stop") < j.index_of("child.stop SIGTERM"));
   CHECK(j.index_of("child.stop SIGTERM") < j.index_of("leftovers.stop SIGTERM"));
@@ -175,12 +181,25 @@ TEST_CASE("the child exiting on its own skips draining and pre_stop, with the gr
   CHECK(w.journal.has("leftovers.stop SIGTERM"));
   CHECK_FALSE(w.journal.has("state draining"));
   CHECK_FALSE(w.journal.has("state pre_stop"));
+  SUBCASE("a first trigger then is no forced exit") {
+    // It joins the sequence already running: no exit yet, nothing forced, still stopping.
+    w.supervisor.on_trigger(kTerm);
+    CHECK(w.exit.calls == 0);
+    CHECK_FALSE(w.journal.has("report.forced SIGTERM"));
+    CHECK_FALSE(w.journal.has("hooks.kill_all"));
+    CHECK(w.supervisor.state() == State::Stopping);
+  }
+  SUBCASE("no trigger at all") {
+    CHECK(w.exit.calls == 0);
+    CHECK(w.supervisor.state() == State::Stopping);
+  }
   w.supervisor.on_leftovers_gone();
   REQUIRE(w.hooks.contexts.size() == 1);
   CHECK(w.hooks.contexts[0].trigger.empty());
   w.supervisor.on_phase_finished(core::Phase::PostStop, {});
   CHECK(w.exit.code == 3);
-  SUBCASE("a first trigger then is no forced exit") {}
+  CHECK(w.exit.calls == 1);
+  CHECK_FALSE(w.journal.has("report.forced SIGTERM"));
 }
 
 TEST_CASE("a first trigger after the child ended on its own does not force an exit; a second does") {
