@@ -14,24 +14,29 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
-packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev libhttp-parser-dev doctest-dev
-          python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base
-          clang libclang-rt-14-dev valgrind)
+# What building needs (the demo, the Dockerfile's build stage), and what only the tests add.
+build_packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev libhttp-parser-dev
+                doctest-dev)
+test_packages=(python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base
+               clang libclang-rt-14-dev valgrind)
 
-install_missing() {
+install_missing() {  # install_missing PACKAGE...
   local missing=()
-  for p in "${packages[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   ((${#missing[@]})) || return 0
   local sudo=()
-  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "missing packages: ${missing[*]}; run as root or install sudo" >&2; exit 1; }
+    sudo=(sudo)
+  fi
   echo "installing: ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
-build() {  # build DIR [cmake args...]
+build() {  # build DIR [cmake args...]: every target
   local dir=$1
   shift
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
@@ -59,8 +64,9 @@ run_tests() {  # run_tests DIR LABEL
 
 case "${1:-}" in
   demo)
-    install_missing
-    build build
+    install_missing "${build_packages[@]}"
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build -j"$(nproc)" --target lastcall  # the unit tests are not needed to watch
     echo
     echo "Running: build/lastcall -c docs/examples/demo.json -- docs/examples/demo.sh"
     echo "Press Ctrl+C to watch the shutdown sequence (twice to force an exit)."
@@ -68,11 +74,11 @@ case "${1:-}" in
     exec build/lastcall --log-format text -c docs/examples/demo.json -- docs/examples/demo.sh
     ;;
   build-static)
-    install_missing
+    install_missing "${build_packages[@]}"
     build_static
     ;;
   test)
-    install_missing
+    install_missing "${build_packages[@]}" "${test_packages[@]}"
     build build
     deb=$(build_package)
     LASTCALL_STATIC_BIN="$here/build-static/lastcall" LASTCALL_DEB="$deb" run_tests build release

@@ -115,3 +115,13 @@ TEST_CASE("no status line where the log is not a terminal that can keep a row") 
     }
   }
 }
+
+TEST_CASE("a text value with a control byte is quoted and escaped, so it cannot act on a terminal") {
+  Logger logger(LogFormat::Text, LogLevel::Info, -1);
+  const std::string line = logger.format_line(LogLevel::Info, "hook_output", "x",
+                                              {{"line", "a\x1b[2Jb"}, {"tab", "a\tb"}, {"plain", "ok"}});
+  CHECK(line.find("line=\"a\\u001b[2Jb\"") != std::string::npos);
+  CHECK(line.find("tab=\"a\\tb\"") != std::string::npos);
+  CHECK(line.find("plain=ok") != std::string::npos);
+  CHECK(line.find('\x1b') == std::string::npos);
+}
