@@ -119,12 +119,8 @@ class FileReader {
   }
 
   void read_listen(const json& listen) {
-    auto text = read_string(listen, "/listen", diagnostics_);
-    if (!text) return;
-    config_.listen = parse_listen(*text);
-    if (!config_.listen) {
-      diagnostics_.add("/listen", "invalid address \"" + *text + "\" (" + std::string(kListenHint) + ")");
-    }
+    config_.listen = read_parsed(listen, "/listen", diagnostics_, "a string", {.what = "address", .hint = kListenHint},
+                                 parse_listen);
   }
 
   Diagnostics& diagnostics_;

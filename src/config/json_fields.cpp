@@ -33,15 +33,11 @@ std::string_view json_type_name(const json& value) {
   }
 }
 
-namespace {
-
 void add_type_error(const json& value, const std::string& path, std::string_view expected,
                     Diagnostics& diagnostics) {
   diagnostics.add(path, "expected " + std::string(expected) + ", got " +
                             std::string(json_type_name(value)));
 }
-
-}  // namespace
 
 void check_keys(const json& object, const std::string& path,
                 std::span<const std::string_view> known, Diagnostics& diagnostics) {
@@ -83,30 +79,14 @@ std::optional<std::string> read_nonempty_string(const json& value, const std::st
 
 std::optional<core::Duration> read_duration(const json& value, const std::string& path,
                                             Diagnostics& diagnostics) {
-  if (!value.is_string()) {
-    add_type_error(value, path, "a duration string such as \"24s\"", diagnostics);
-    return std::nullopt;
-  }
-  const auto& text = value.get_ref<const std::string&>();
-  auto duration = parse_duration(text);
-  if (!duration) {
-    diagnostics.add(path, "invalid duration \"" + text + "\" (" + std::string(kDurationHint) + ")");
-  }
-  return duration;
+  return read_parsed(value, path, diagnostics, "a duration string such as \"24s\"",
+                     {.what = "duration", .hint = kDurationHint}, parse_duration);
 }
 
 std::optional<core::Signal> read_signal(const json& value, const std::string& path,
                                         Diagnostics& diagnostics) {
-  if (!value.is_string()) {
-    add_type_error(value, path, "a signal name such as \"SIGTERM\"", diagnostics);
-    return std::nullopt;
-  }
-  const auto& text = value.get_ref<const std::string&>();
-  auto signal = parse_signal(text);
-  if (!signal) {
-    diagnostics.add(path, "invalid signal \"" + text + "\" (" + std::string(kSignalHint) + ")");
-  }
-  return signal;
+  return read_parsed(value, path, diagnostics, "a signal name such as \"SIGTERM\"",
+                     {.what = "signal", .hint = kSignalHint}, parse_signal);
 }
 
 std::optional<int> read_int(const json& value, const std::string& path, int min, int max,

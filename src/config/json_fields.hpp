@@ -24,6 +24,34 @@ inline constexpr std::string_view kSignalHint =
 // "object", "array", "string", "number", "boolean" or "null", for "expected X, got Y".
 [[nodiscard]] std::string_view json_type_name(const nlohmann::json& value);
 
+// "expected EXPECTED, got TYPE" at `path`.
+void add_type_error(const nlohmann::json& value, const std::string& path, std::string_view expected,
+                    Diagnostics& diagnostics);
+
+// What a string-valued field holds, for "invalid WHAT \"text\" (HINT)".
+struct ParsedKind {
+  std::string_view what;  // "duration"
+  std::string_view hint;  // what to write instead
+};
+
+// A string that `parse` turns into a value (parse returns an optional): a non-string is a
+// type error naming `expected`, text that does not parse is "invalid WHAT ...".
+template <class Parse>
+[[nodiscard]] auto read_parsed(const nlohmann::json& value, const std::string& path, Diagnostics& diagnostics,
+                               std::string_view expected, ParsedKind kind, Parse parse)
+    -> decltype(parse(std::string_view{})) {
+  if (!value.is_string()) {
+    add_type_error(value, path, expected, diagnostics);
+    return std::nullopt;
+  }
+  const auto& text = value.get_ref<const std::string&>();
+  auto parsed = parse(text);
+  if (!parsed) {
+    diagnostics.add(path, "invalid " + std::string(kind.what) + " \"" + text + "\" (" + std::string(kind.hint) + ")");
+  }
+  return parsed;
+}
+
 // Adds an unknown-key problem for every member of `object` not in `known`.
 void check_keys(const nlohmann::json& object, const std::string& path,
                 std::span<const std::string_view> known, Diagnostics& diagnostics);
