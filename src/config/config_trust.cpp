@@ -4,10 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <vector>
+
+#include "config/host_binding.hpp"
 
 namespace lastcall::config {
 namespace {
@@ -36,9 +37,8 @@ std::vector<std::string> path_and_parents(std::string path) {
 
 std::string absolute(const std::string& path) {
   if (path.starts_with('/')) return path;
-  char cwd[PATH_MAX];
-  if (getcwd(cwd, sizeof cwd) == nullptr) return path;
-  return std::string(cwd) + "/" + path;
+  const std::string cwd = current_directory();
+  return (cwd == "/" ? "" : cwd) + "/" + path;
 }
 
 // The problem with one entry, or "" when it is fine. `st` is from lstat for the path as
