@@ -16,6 +16,19 @@ HELPERS = HERE / "helpers"
 PY = sys.executable
 
 
+# The config of CONTRACT §3, key for key.
+CONTRACT_EXAMPLE = {
+    "grace": "24s", "stop_signal": "SIGTERM", "drain": "2s", "pre_stop_timeout": "12s",
+    "post_stop_timeout": "5s",
+    "signals": {"forward": "group", "rewrite": {"SIGHUP": "SIGUSR1"}},
+    "success_exit_codes": [143],
+    "hooks": {
+        "pre_stop": [{"name": "flush", "command": "redis-cli save", "timeout": "5s", "priority": 10}],
+        "post_stop": [{"name": "unlock", "command": ["rm", "-f", "/run/app.lock"], "timeout": "2s"}],
+    },
+}
+
+
 def helper(name, *args):
     """The argv that runs helpers/<name>.py with args."""
     return [PY, str(HELPERS / (name + ".py")), *map(str, args)]

@@ -277,17 +277,7 @@ def test_precedence_log_format(run_lastcall):
 
 def test_config_file_is_read(run_lastcall):
     """Every key is optional. (A full config as in section 3 is accepted.)"""
-    cfg = {
-        "grace": "24s", "stop_signal": "SIGTERM", "drain": "2s", "pre_stop_timeout": "12s",
-        "post_stop_timeout": "5s",
-        "signals": {"forward": "group", "rewrite": {"SIGHUP": "SIGUSR1"}},
-        "success_exit_codes": [143],
-        "hooks": {
-            "pre_stop": [{"name": "flush", "command": "redis-cli save", "timeout": "5s", "priority": 10}],
-            "post_stop": [{"name": "unlock", "command": ["rm", "-f", "/run/app.lock"], "timeout": "2s"}],
-        },
-    }
-    plan = check_plan(run_lastcall, config=cfg)
+    plan = check_plan(run_lastcall, config=support.CONTRACT_EXAMPLE)
     assert 2000 in plan_ms(plan, "drain")
     assert 12000 in plan_ms(plan, "pre_stop_timeout")
     check_plan(run_lastcall, config={})

@@ -44,20 +44,9 @@ def hook(**fields):
     return {"hooks": {"pre_stop": [dict({"name": "h", "command": ["true"]}, **fields)]}}
 
 
-CONTRACT_EXAMPLE = {
-    "grace": "24s", "stop_signal": "SIGTERM", "drain": "2s", "pre_stop_timeout": "12s",
-    "post_stop_timeout": "5s",
-    "signals": {"forward": "group", "rewrite": {"SIGHUP": "SIGUSR1"}},
-    "success_exit_codes": [143],
-    "hooks": {
-        "pre_stop": [{"name": "flush", "command": "redis-cli save", "timeout": "5s", "priority": 10}],
-        "post_stop": [{"name": "unlock", "command": ["rm", "-f", "/run/app.lock"], "timeout": "2s"}],
-    },
-}
-
 GOOD = [
     {},
-    CONTRACT_EXAMPLE,
+    support.CONTRACT_EXAMPLE,
     {"grace": "1m30s"},
     {"grace": "0.5"},
     {"grace": "24"},
