@@ -7,20 +7,23 @@
 #include "cli/cli.hpp"
 #include "config/plan.hpp"
 #include "config/resolve.hpp"
+#include "signals/signal_router.hpp"
 
 using namespace lastcall;
 
 int main(int argc, char** argv) {
+  // Before anything else: from here on no signal that reaches lastcall is lost.
+  const auto inherited = signals::take_over();
   auto parsed = cli::parse(argc, argv);
   if (!parsed) return app::report_setup_error(parsed.error(), std::nullopt);
   if (parsed->exit_now) return *parsed->exit_now;
 
-  auto settings = config::resolve(parsed->overrides, isatty(STDERR_FILENO) != 0);
+  auto settings = config::resolve(parsed->overrides, isatty(STDERR_FILENO) == 1);
   if (!settings) return app::report_setup_error(settings.error(), app::requested_format(parsed->overrides));
 
   if (settings->check) {
     std::fputs(config::plan_json(*settings).c_str(), stdout);
     return 0;
   }
-  return app::run(*settings);
+  return app::run(*settings, inherited);
 }

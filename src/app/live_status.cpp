@@ -2,7 +2,10 @@
 #include "app/live_status.hpp"
 
 #include <algorithm>
+#include <unistd.h>
+
 #include <cstdio>
+#include <cstdlib>
 
 #include "log/colour.hpp"
 #include "log/terminal.hpp"
@@ -41,19 +44,20 @@ std::string hooks_text(const std::vector<hooks::HookProgress>& running) {
 // What the state is doing, after its name: "" when the name says it all.
 std::string activity_text(const LiveView& view) {
   switch (view.state) {
+    case core::State::Running: return "waiting for " + log::printable(view.waiting_for);
     case core::State::Draining: return seconds_text(view.drain_left, Rounding::Up) + " of drain left";
     case core::State::PreStop:
     case core::State::PostStop: return view.hooks.empty() ? "" : hooks_text(view.hooks);
     case core::State::Stopping:
       return view.child_running ? "waiting for the child (pid " + std::to_string(view.child_pid) + ")"
                                 : "waiting for leftover processes";
-    case core::State::Running:
     case core::State::Exited: break;
   }
   return "";
 }
 
 std::string budget_text(const LiveView& view) {
+  if (view.state == core::State::Running) return "";
   if (view.state == core::State::PostStop) return seconds_text(view.cap_left, Rounding::Up) + " of post_stop left";
   if (view.grace_left.count() <= 0) return "grace spent, SIGKILL sent";
   if (view.state == core::State::Stopping) return "SIGKILL in " + seconds_text(view.grace_left, Rounding::Up);
@@ -63,34 +67,36 @@ std::string budget_text(const LiveView& view) {
 }  // namespace
 
 std::string render_live_status(const LiveView& view, bool colour) {
-  if (view.state == core::State::Running || view.state == core::State::Exited) return "";
+  if (view.state == core::State::Exited) return "";
   std::string out = "lastcall >> ";
-  log::append_styled(out, colour ? log::kSgrBold : "", core::state_name(view.state));
+  log::append_styled(out, colour ? log::kSgrBold : "", view.state == core::State::Running ? "starting" : core::state_name(view.state));
   out += ' ' + seconds_text(view.in_state);
   if (const auto activity = activity_text(view); !activity.empty()) out += " | " + activity;
-  out += " | " + budget_text(view);
+  if (const auto budget = budget_text(view); !budget.empty()) out += " | " + budget;
   return out;
 }
 
 LiveStatus::LiveStatus(uv_loop_t* loop, log::Logger& logger, const hooks::HookRunner& hooks,
-                       const supervisor::Supervisor& supervisor, const config::Settings& settings,
-                       pid_t child_pid)
-    : logger_(logger),
-      hooks_(hooks),
+                       const supervisor::Supervisor& supervisor, const config::Settings& settings)
+    : hooks_(hooks),
       supervisor_(supervisor),
       settings_(settings),
-      child_pid_(child_pid),
-      timer_(loop, [this] { on_tick(); }) {}
+      colour_(logger.is_coloured()),
+      line_(logger.writer(), STDERR_FILENO,
+            log::wants_live_status(logger.format(), isatty(STDERR_FILENO) == 1, std::getenv("TERM"))),
+      timer_(loop, [this] { on_tick(); }),
+      entered_(core::Clock::now()) {}
 
-LiveStatus::~LiveStatus() { logger_.clear_status(); }
-
-void LiveStatus::state_changed(core::State state) {
-  entered_ = core::Clock::now();
-  if (state == core::State::Exited) {
-    stop();
+void LiveStatus::update(core::State state) {
+  if (state != core::State::Running) entered_ = core::Clock::now();
+  const bool starting = state == core::State::Running && !supervisor_.is_ready() && settings_.ready;
+  if (state == core::State::Exited || (state == core::State::Running && !starting)) {
+    timer_.stop();
+    line_.clear();
+    if (state == core::State::Exited) stop();
     return;
   }
-  if (state == core::State::Running || stopped_ || !logger_.can_show_status()) return;
+  if (stopped_ || !line_.enabled()) return;
   // Drawn on the next loop iteration, once the state has started: its hooks are running.
   timer_.start(core::Duration{0});
 }
@@ -98,25 +104,27 @@ void LiveStatus::state_changed(core::State state) {
 void LiveStatus::stop() {
   stopped_ = true;
   timer_.stop();
-  logger_.clear_status();
+  line_.clear();
 }
 
 void LiveStatus::on_tick() {
-  logger_.show_status(render_live_status(view(), logger_.is_coloured()));
+  line_.show(render_live_status(view(), colour_));
   timer_.start(kLiveStatusPeriod);
 }
 
 LiveView LiveStatus::view() const {
-  const auto in_state = std::chrono::duration_cast<core::Duration>(core::Clock::now() - entered_);
-  const auto grace_left = supervisor_.grace_left();
+  const auto now = core::Clock::now();
+  const auto in_state = core::since(entered_, now);
+  const auto grace_left = supervisor_.grace_left(now);
   return LiveView{.state = supervisor_.state(),
                   .in_state = in_state,
                   .hooks = hooks_.running_hooks(),
                   .child_running = supervisor_.is_child_running(),
-                  .child_pid = child_pid_,
+                  .child_pid = supervisor_.child_pid(),
                   .grace_left = grace_left,
                   .drain_left = std::clamp(settings_.drain - in_state, core::Duration{0}, grace_left),
-                  .cap_left = hooks_.cap_left()};
+                  .cap_left = hooks_.cap_left(),
+                  .waiting_for = settings_.ready ? settings_.ready->text : ""};
 }
 
 }  // namespace lastcall::app

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-#include "config/listen_parser.hpp"
+#include "config/parse.hpp"
 #include "core/events.hpp"
 #include "notify/messages.hpp"
 #include "uv/loop.hpp"
@@ -11,9 +11,8 @@
 namespace lastcall::app {
 
 StatusBoard::StatusBoard(const config::Settings& settings, log::Logger& logger)
-    : settings_(settings), logger_(logger) {
+    : settings_(settings), logger_(logger), entered_(core::Clock::now()) {
   snapshot_.started = std::chrono::system_clock::now();
-  entered_ = core::Clock::now();
 }
 
 std::optional<core::Error> StatusBoard::open(uv_loop_t* loop) {
@@ -25,50 +24,44 @@ std::optional<core::Error> StatusBoard::open(uv_loop_t* loop) {
     logger_.warn(core::event::kInternalError, notifier.error().message + "; running without notifications");
   }
   if (!settings_.listen) return std::nullopt;
+  const auto& at = *settings_.listen;
   server_ = std::make_unique<http::Server>(loop, snapshot_, logger_);
-  if (const int rc = server_->listen(*settings_.listen); rc != 0) {
+  if (const int rc = server_->listen(at.host, at.port, at.ipv6); rc != 0) {
     server_.reset();
-    return core::Error{.message = "--listen " + config::format_listen(*settings_.listen) +
-                                  ": cannot listen: " + uv::error_message(rc),
-                       .exit_code = core::kExitUsage};
+    return core::Error{"--listen " + config::format_endpoint(at) + ": cannot listen: " + uv::error_message(rc)};
   }
   return std::nullopt;
 }
 
-void StatusBoard::child_started(pid_t pid) {
+void StatusBoard::child_started(pid_t pid, bool ready) {
+  child_pid_ = pid;
   snapshot_.child_running = true;
-  notify(notify::ready_message(pid));
+  snapshot_.ready = ready;
+  notify(ready ? notify::ready_message(pid) : notify::starting_message(pid));
 }
-
-void StatusBoard::signal_received(core::Signal signal) { ++snapshot_.signals_received[signal.name()]; }
-
-void StatusBoard::signal_relayed(core::Signal sent) { ++snapshot_.signals_relayed[sent.name()]; }
 
 void StatusBoard::hook_finished(const hooks::HookResult& result) {
   const std::string phase(core::phase_name(result.phase));
   ++snapshot_.hook_runs[{phase, std::string(core::status_name(result.status))}];
-  if (result.status == core::HookStatus::Skipped) return;
-  snapshot_.hook_durations[{phase, std::string(result.hook)}] = result.duration;
+  if (result.status != core::HookStatus::Skipped) snapshot_.hook_durations[{phase, std::string(result.hook)}] = result.duration;
 }
 
 void StatusBoard::state_changed(core::State state, core::Duration grace_left) {
   const auto now = core::Clock::now();
-  if (snapshot_.state != core::State::Running) {
-    snapshot_.phase_durations[core::state_name(snapshot_.state)] =
-        std::chrono::duration_cast<core::Duration>(now - entered_);
-  }
+  if (snapshot_.state != core::State::Running) snapshot_.phase_durations[std::string(core::state_name(snapshot_.state))] = core::since(entered_, now);
   snapshot_.state = state;
+  snapshot_.ready = false;
   entered_ = now;
-  if (state == core::State::Running) return;
   notify(notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout)));
   stop_notified_ = true;
 }
 
-void StatusBoard::completed(const supervisor::Summary& summary) { completed_status_ = summary.child_status; }
-
-int StatusBoard::fatal_signal(int exit_code) const {
-  if (!settings_.exit_by_signal || !completed_status_ || exit_code == 0) return 0;
-  return completed_status_->signal;
+void StatusBoard::readiness_changed(bool ready, core::Duration after) {
+  snapshot_.ready = ready;
+  if (!ready) return;
+  // systemd takes READY=1 once; a later pass after a failure only brings the status back.
+  notify(snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_));
+  if (!snapshot_.ready_after) snapshot_.ready_after = after;
 }
 
 void StatusBoard::notify(const std::string& message) {
@@ -77,24 +70,8 @@ void StatusBoard::notify(const std::string& message) {
   if (error == 0 || notify_failed_) return;
   // Once: a manager that is gone stays gone, and each state change would repeat it.
   notify_failed_ = true;
-  logger_.warn(core::event::kInternalError,
-               std::string("cannot notify the service manager: ") + std::strerror(error) + " (" +
-                   strerrorname_np(error) + "); the sequence goes on without notifications");
-}
-
-void StatusReporter::shutdown_started(core::Signal trigger, core::Duration grace) {
-  log_.shutdown_started(trigger, grace);
-}
-
-void StatusReporter::state_changed(supervisor::State state) {
-  log_.state_changed(state);
-  board_.state_changed(state, grace_left_());
-  live_.state_changed(state);
-}
-
-void StatusReporter::shutdown_complete(const supervisor::Summary& summary) {
-  log_.shutdown_complete(summary);
-  board_.completed(summary);
+  logger_.warn(core::event::kInternalError, std::string("cannot notify the service manager: ") + std::strerror(error) +
+                                                " (" + strerrorname_np(error) + "); the sequence goes on without notifications");
 }
 
 }  // namespace lastcall::app

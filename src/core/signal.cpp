@@ -28,6 +28,23 @@ constexpr std::array kNames{
     Named{"SIGSYS", SIGSYS},
 };
 
+// "+N" after SIGRTMIN or "-N" after SIGRTMAX, as the signal number; -1 when malformed.
+int real_time_number(std::string_view name) {
+  for (const std::string_view base : {"SIGRTMIN", "SIGRTMAX"}) {
+    if (!name.starts_with(base)) continue;
+    const std::string_view rest = name.substr(base.size());
+    if (rest.empty()) return base == "SIGRTMIN" ? SIGRTMIN : SIGRTMAX;
+    if (rest.size() < 2 || rest.size() > 3 || rest[0] != (base == "SIGRTMIN" ? '+' : '-')) return -1;
+    int offset = 0;
+    for (const char c : rest.substr(1)) {
+      if (c < '0' || c > '9') return -1;
+      offset = offset * 10 + (c - '0');
+    }
+    return base == "SIGRTMIN" ? SIGRTMIN + offset : SIGRTMAX - offset;
+  }
+  return -1;
+}
+
 }  // namespace
 
 Signal rewrite(const std::map<Signal, Signal>& table, Signal received) {
@@ -50,24 +67,8 @@ std::optional<Signal> signal_by_name(std::string_view name) {
   for (const auto& entry : kNames) {
     if (entry.name == name) return Signal(entry.number);
   }
-  constexpr std::string_view kRtMin = "SIGRTMIN";
-  constexpr std::string_view kRtMax = "SIGRTMAX";
-  if (name == kRtMin) return Signal(SIGRTMIN);
-  if (name == kRtMax) return Signal(SIGRTMAX);
-  for (auto base : {kRtMin, kRtMax}) {
-    if (!name.starts_with(base) || name.size() < base.size() + 2) continue;
-    const char sign = name[base.size()];
-    int offset = 0;
-    for (char c : name.substr(base.size() + 1)) {
-      if (c < '0' || c > '9' || offset > 64) return std::nullopt;
-      offset = offset * 10 + (c - '0');
-    }
-    const int number = base == kRtMin && sign == '+'   ? SIGRTMIN + offset
-                       : base == kRtMax && sign == '-' ? SIGRTMAX - offset
-                                                       : -1;
-    if (number >= SIGRTMIN && number <= SIGRTMAX) return Signal(number);
-    return std::nullopt;
-  }
+  const int number = real_time_number(name);
+  if (number >= SIGRTMIN && number <= SIGRTMAX) return Signal(number);
   return std::nullopt;
 }
 

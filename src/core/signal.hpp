@@ -9,8 +9,8 @@
 
 namespace lastcall::core {
 
-// A signal number with its contract name ("SIGTERM"). It owns only the naming; which
-// signals are triggers or relayed is decided in signals/.
+// A signal number with its contract name ("SIGTERM"). It owns only the naming and the
+// kernel's facts about a signal; which signals are triggers is the settings'.
 class Signal {
  public:
   constexpr Signal() = default;
@@ -33,6 +33,26 @@ class Signal {
   return signal.number() != SIGKILL && signal.number() != SIGSTOP;
 }
 
+// The faults the kernel raises on the thread that caused them: lastcall keeps their default
+// action (a crash must crash), so they never reach it to be relayed or to trigger.
+[[nodiscard]] constexpr bool is_synchronous_fault(Signal signal) {
+  switch (signal.number()) {
+    case SIGSEGV: case SIGBUS: case SIGILL: case SIGFPE: case SIGTRAP: case SIGSYS: return true;
+    default: return false;
+  }
+}
+
+// Whether lastcall receives `signal` at all (CONTRACT §2 Relay): every catchable signal but
+// the synchronous faults. SIGCHLD is received too, but only to reap.
+[[nodiscard]] constexpr bool is_received(Signal signal) {
+  return signal.number() > 0 && can_be_caught(signal) && !is_synchronous_fault(signal);
+}
+
+// Whether `signal` can reach the child through lastcall: received, and not SIGCHLD.
+[[nodiscard]] constexpr bool is_relayable(Signal signal) {
+  return is_received(signal) && signal.number() != SIGCHLD;
+}
+
 // What `received` becomes under `--rewrite`: the table's entry for it, or itself.
 [[nodiscard]] Signal rewrite(const std::map<Signal, Signal>& table, Signal received);
 
@@ -41,5 +61,13 @@ class Signal {
 
 // The highest signal number the platform knows (SIGRTMAX).
 [[nodiscard]] int max_signal();
+
+// The signal mask and the ignored signals lastcall inherited from its parent: lastcall itself
+// blocks every signal it receives and ignores none, but hands these on to every process it
+// starts, as it would be without lastcall (`nohup lastcall -- cmd` keeps SIGHUP ignored).
+struct InheritedSignals {
+  sigset_t blocked{};
+  sigset_t ignored{};
+};
 
 }  // namespace lastcall::core

@@ -8,21 +8,23 @@
 
 namespace lastcall::hooks {
 
-HookRunner::HookRunner(uv_loop_t* loop, process::Reaper& reaper, log::Logger& logger)
-    : loop_(loop), reaper_(reaper), logger_(logger), cap_timer_(loop, [this] { on_cap_reached(); }) {}
+HookRunner::HookRunner(uv_loop_t* loop, process::Reaper& reaper, log::Logger& logger,
+                       const core::InheritedSignals& signals, Observer observer)
+    : context_{.loop = loop, .reaper = &reaper, .logger = &logger, .signals = &signals},
+      observer_(std::move(observer)),
+      cap_timer_(loop, [this] { on_cap_reached(); }) {}
 
 HookRunner::~HookRunner() { kill_all(); }
 
-void HookRunner::run(core::Phase phase, const std::vector<config::HookSpec>& hooks, core::Duration cap,
-                     const HookEnv& env, OnDone on_done) {
+void HookRunner::run(core::Phase phase, const std::vector<core::HookSpec>& hooks, core::Duration cap,
+                     const core::PhaseContext& shutdown) {
   assert(!active_);
-  phase_ = phase;
-  hooks_ = hooks;
+  context_.phase = phase;
+  context_.shutdown = shutdown;
+  hooks_ = &hooks;
   next_ = 0;
   cap_ = cap;
-  env_ = env;
   tally_ = {};
-  on_done_ = std::move(on_done);
   active_ = true;
   started_ = core::Clock::now();
   if (cap.count() > 0) cap_timer_.start(cap);
@@ -32,64 +34,52 @@ void HookRunner::run(core::Phase phase, const std::vector<config::HookSpec>& hoo
 void HookRunner::kill_all() {
   if (!active_) return;
   active_ = false;
-  on_done_ = nullptr;
   cap_timer_.stop();
   for (auto& hook : running_) hook->abandon();
   running_.clear();
-  next_ = hooks_.size();
 }
 
 std::vector<HookProgress> HookRunner::running_hooks() const {
   std::vector<HookProgress> out;
-  out.reserve(running_.size());
-  for (const auto& hook : running_) {
-    out.push_back(HookProgress{.hook = hook->name(), .elapsed = hook->elapsed(), .deadline = hook->deadline()});
-  }
+  for (const auto& hook : running_) out.push_back({hook->name(), hook->elapsed(), hook->deadline()});
   return out;
+}
+
+core::Duration HookRunner::cap_left() const {
+  if (!active_) return core::Duration{0};
+  return std::max(cap_ - core::since(started_, core::Clock::now()), core::Duration{0});
 }
 
 void HookRunner::start_groups() {
   // A group whose hooks all fail to start is over at once; the next one starts right away.
-  while (active_ && running_.empty() && next_ < hooks_.size()) {
+  while (active_ && running_.empty() && next_ < hooks_->size()) {
     if (cap_left().count() <= 0) {
       skip_rest();
       break;
     }
-    start_group();
+    const int priority = (*hooks_)[next_].priority;
+    for (; next_ < hooks_->size() && (*hooks_)[next_].priority == priority; ++next_) {
+      const auto& spec = (*hooks_)[next_];
+      const auto deadline = spec.timeout ? std::min(*spec.timeout, cap_left()) : cap_left();
+      auto hook = std::make_shared<RunningHook>(context_, spec, deadline,
+                                                [this](RunningHook& done, core::HookStatus status) { on_hook_finished(done, status); });
+      if (hook->start()) {
+        running_.push_back(std::move(hook));
+      } else {
+        count(spec.name, core::HookStatus::Error, core::Duration{0});
+      }
+    }
   }
-  if (active_ && running_.empty() && next_ >= hooks_.size()) finish_phase();
+  if (!active_ || !running_.empty() || next_ < hooks_->size()) return;
+  active_ = false;
+  cap_timer_.stop();
+  // Last: on_done may start the next phase on this runner, which resets tally_.
+  if (observer_.on_done) observer_.on_done(context_.phase, tally_);
 }
 
-void HookRunner::start_group() {
-  const int priority = hooks_[next_].priority;
-  while (next_ < hooks_.size() && hooks_[next_].priority == priority) start_hook(hooks_[next_++]);
-}
-
-void HookRunner::start_hook(const config::HookSpec& spec) {
-  const auto left = cap_left();
-  const auto deadline = spec.timeout ? std::min(*spec.timeout, left) : left;
-  const HookContext context{.loop = loop_, .reaper = &reaper_, .logger = &logger_, .phase = phase_};
-  auto hook = std::make_shared<RunningHook>(
-      context, spec.name, deadline,
-      [this](RunningHook& done, HookStatus status) { on_hook_finished(done, status); });
-  if (!hook->start(spec, env_)) {
-    ++tally_.failed;  // "error" counts as failed; its hook_finished is logged already
-    observe(spec.name, HookStatus::Error, core::Duration{0});
-    return;
-  }
-  running_.push_back(std::move(hook));
-}
-
-void HookRunner::on_hook_finished(RunningHook& hook, HookStatus status) {
-  switch (status) {
-    case HookStatus::Ok: ++tally_.ok; break;
-    case HookStatus::Failed:
-    case HookStatus::Error: ++tally_.failed; break;
-    case HookStatus::Timeout: ++tally_.timeout; break;
-    case HookStatus::Skipped: ++tally_.skipped; break;
-  }
-  observe(hook.name(), status, hook.elapsed());
-  // The hook's own callback keeps it alive until it returns (RunningHook::watch_exit).
+void HookRunner::on_hook_finished(RunningHook& hook, core::HookStatus status) {
+  count(hook.name(), status, hook.elapsed());
+  // The hook's own callback keeps it alive until it returns.
   std::erase_if(running_, [&hook](const auto& running) { return running.get() == &hook; });
   start_groups();
 }
@@ -104,35 +94,24 @@ void HookRunner::on_cap_reached() {
 }
 
 void HookRunner::skip_rest() {
-  for (; next_ < hooks_.size(); ++next_) {
-    const auto& name = hooks_[next_].name;
-    logger_.warn(core::event::kHookSkipped,
-                 "hook " + name + " skipped: the " + std::string(core::phase_name(phase_)) +
-                     " cap was reached before it started",
-                 {{"phase", core::phase_name(phase_)}, {"hook", name}, {"reason", "phase cap reached"}});
-    ++tally_.skipped;
-    observe(name, HookStatus::Skipped, core::Duration{0});
+  const auto phase = core::phase_name(context_.phase);
+  for (; next_ < hooks_->size(); ++next_) {
+    const auto& name = (*hooks_)[next_].name;
+    context_.logger->warn(core::event::kHookSkipped,
+                          "hook " + name + " skipped: the " + std::string(phase) + " cap was reached before it started",
+                          {{"phase", phase}, {"hook", name}, {"reason", "phase cap reached"}});
+    count(name, core::HookStatus::Skipped, core::Duration{0});
   }
 }
 
-void HookRunner::finish_phase() {
-  active_ = false;
-  cap_timer_.stop();
-  auto on_done = std::move(on_done_);
-  on_done_ = nullptr;
-  // A copy, and last: on_done may start the next phase on this runner, which resets tally_.
-  const Tally tally = tally_;
-  if (on_done) on_done(tally);
-}
-
-void HookRunner::observe(std::string_view hook, HookStatus status, core::Duration duration) {
-  if (observer_) observer_(HookResult{.phase = phase_, .hook = hook, .status = status, .duration = duration});
-}
-
-core::Duration HookRunner::cap_left() const {
-  if (!active_) return core::Duration{0};
-  const auto spent = std::chrono::duration_cast<core::Duration>(core::Clock::now() - started_);
-  return std::max(cap_ - spent, core::Duration{0});
+void HookRunner::count(std::string_view hook, core::HookStatus status, core::Duration duration) {
+  switch (status) {
+    case core::HookStatus::Ok: ++tally_.ok; break;
+    case core::HookStatus::Failed: case core::HookStatus::Error: ++tally_.failed; break;
+    case core::HookStatus::Timeout: ++tally_.timeout; break;
+    case core::HookStatus::Skipped: ++tally_.skipped; break;
+  }
+  if (observer_.on_hook) observer_.on_hook(HookResult{context_.phase, hook, status, duration});
 }
 
 }  // namespace lastcall::hooks

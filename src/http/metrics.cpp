@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "core/phase.hpp"
+#include "core/state.hpp"
 
 namespace lastcall::http {
 namespace {
@@ -59,7 +59,7 @@ void signal_counters(std::string& out, const Snapshot& s) {
 
 void hook_metrics(std::string& out, const Snapshot& s) {
   header(out, "lastcall_hook_runs_total", "counter", "Hooks that finished or were skipped, by phase and status.");
-  for (const auto phase_id : core::kAllPhases) {
+  for (const auto phase_id : {core::Phase::PreStop, core::Phase::PostStop}) {
     for (const auto status_id : core::kAllHookStatuses) {
       const auto phase = core::phase_name(phase_id);
       const auto status = core::status_name(status_id);
@@ -83,6 +83,12 @@ void state_metrics(std::string& out, const Snapshot& s) {
   header(out, "lastcall_shutdown_state", "gauge", "The state of the sequence: 1 for the current one, 0 for the others.");
   for (auto state : core::kAllStates) {
     sample(out, "lastcall_shutdown_state", {{"state", core::state_name(state)}}, state == s.state ? "1" : "0");
+  }
+  header(out, "lastcall_ready", "gauge", "1 while the child is ready (its last check passed, no trigger), else 0.");
+  sample(out, "lastcall_ready", {}, s.ready ? "1" : "0");
+  if (s.ready_after) {
+    header(out, "lastcall_ready_seconds", "gauge", "From the spawn of the child to its first passed readiness check.");
+    sample(out, "lastcall_ready_seconds", {}, seconds(s.ready_after->count()));
   }
   header(out, "lastcall_child_restarts_total", "counter", "Restarts of the child; lastcall never restarts it.");
   sample(out, "lastcall_child_restarts_total", {}, "0");

@@ -7,9 +7,10 @@ namespace lastcall::http {
 namespace {
 
 Response readiness(const Snapshot& snapshot) {
-  if (snapshot.is_ready()) return text_response(200, "ready\n");
-  const std::string why = snapshot.child_running ? std::string(core::state_name(snapshot.state))
-                                                 : "the child has exited";
+  if (snapshot.ready) return text_response(200, "ready\n");
+  const std::string why = !snapshot.child_running                 ? "the child has exited"
+                          : snapshot.state != core::State::Running ? std::string(core::state_name(snapshot.state))
+                                                                   : "the child is not ready";
   return text_response(503, "not ready: " + why + "\n");
 }
 

@@ -22,8 +22,8 @@ Server::Server(uv_loop_t* loop, const Snapshot& snapshot, log::Logger& logger, L
       limits_(limits),
       listener_(loop, [this](int status) { on_connection(status); }) {}
 
-int Server::listen(const config::ListenAddress& address) {
-  return listener_.listen(address.host, address.port, address.ipv6, kBacklog);
+int Server::listen(const std::string& host, int port, bool ipv6) {
+  return listener_.listen(host, port, ipv6, kBacklog);
 }
 
 void Server::on_connection(int status) {

@@ -7,7 +7,6 @@
 #include <memory>
 #include <vector>
 
-#include "config/settings.hpp"
 #include "http/connection.hpp"
 #include "http/snapshot.hpp"
 #include "log/logger.hpp"
@@ -29,7 +28,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds and listens; 0 or a libuv error (UV_EADDRINUSE).
-  [[nodiscard]] int listen(const config::ListenAddress& address);
+  [[nodiscard]] int listen(const std::string& host, int port, bool ipv6);
   [[nodiscard]] int port() const { return listener_.port(); }
   [[nodiscard]] std::size_t connections() const { return connections_.size(); }
 

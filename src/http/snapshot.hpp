@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -27,8 +28,8 @@ struct Snapshot {
   std::map<std::pair<std::string, std::string>, core::Duration> hook_durations;  // (phase, hook): last run
   std::map<std::string, core::Duration> phase_durations;  // by state name, once the state ended
 
-  // Ready: the child runs and no shutdown has started.
-  [[nodiscard]] bool is_ready() const { return state == core::State::Running && child_running; }
+  bool ready = false;  // the supervisor's word: the last check passed and no trigger arrived
+  std::optional<core::Duration> ready_after;  // from the spawn to the first pass
 };
 
 }  // namespace lastcall::http

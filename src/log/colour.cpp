@@ -3,17 +3,17 @@
 
 namespace lastcall::log {
 
-bool wants_colour(config::LogFormat format, bool is_tty, const char* no_color) {
+bool wants_colour(core::LogFormat format, bool is_tty, const char* no_color) {
   const bool no_color_set = no_color != nullptr && *no_color != '\0';
-  return format == config::LogFormat::Text && is_tty && !no_color_set;
+  return format == core::LogFormat::Text && is_tty && !no_color_set;
 }
 
-std::string_view level_style(config::LogLevel level) {
+std::string_view level_style(core::LogLevel level) {
   switch (level) {
-    case config::LogLevel::Debug: return kSgrDim;
-    case config::LogLevel::Info: return "";
-    case config::LogLevel::Warn: return kSgrYellow;
-    case config::LogLevel::Error: return kSgrBoldRed;
+    case core::LogLevel::Debug: return kSgrDim;
+    case core::LogLevel::Info: return "";
+    case core::LogLevel::Warn: return kSgrYellow;
+    case core::LogLevel::Error: return kSgrBoldRed;
   }
   return "";
 }

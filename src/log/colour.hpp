@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-#include "config/settings.hpp"
+#include "core/log_level.hpp"
 
 namespace lastcall::log {
 
@@ -21,10 +21,10 @@ inline constexpr std::string_view kSgrBoldRed = "\x1b[1;31m";
 // True when the log should be coloured: text format, stderr a terminal, and NO_COLOR unset
 // or empty (https://no-color.org: "when present and not an empty string"). `no_color` is
 // getenv("NO_COLOR"), nullptr when unset. JSON is never coloured.
-[[nodiscard]] bool wants_colour(config::LogFormat format, bool is_tty, const char* no_color);
+[[nodiscard]] bool wants_colour(core::LogFormat format, bool is_tty, const char* no_color);
 
 // The SGR sequence for a level, or "" for one shown plain (info).
-[[nodiscard]] std::string_view level_style(config::LogLevel level);
+[[nodiscard]] std::string_view level_style(core::LogLevel level);
 
 // Appends `text` wrapped in `style` and a reset, or `text` alone when style is "".
 void append_styled(std::string& out, std::string_view style, std::string_view text);

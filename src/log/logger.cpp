@@ -10,7 +10,6 @@
 
 #include "core/events.hpp"
 #include "log/colour.hpp"
-#include "log/terminal.hpp"
 
 namespace lastcall::log {
 namespace {
@@ -121,14 +120,11 @@ void append_json_string(std::string& out, std::string_view text) {
 Logger::Logger(Format format, Level level, int fd, core::Duration stall_budget)
     : format_(format),
       level_(level),
-      is_tty_(isatty(fd) == 1),
-      colour_(wants_colour(format, is_tty_, std::getenv("NO_COLOR"))),
-      live_status_(wants_live_status(format, is_tty_, std::getenv("TERM"))),
-      writer_(fd, stall_budget),
-      fd_(fd) {}
+      colour_(wants_colour(format, isatty(fd) == 1, std::getenv("NO_COLOR"))),
+      writer_(fd, stall_budget) {}
 
 std::string Logger::format_line(Level level, std::string_view event, std::string_view msg,
-                                Fields fields) const {
+                                std::span<const Field> fields) const {
   std::string line;
   line.reserve(128 + msg.size());
   const std::string ts = rfc3339_now();
@@ -136,7 +132,7 @@ std::string Logger::format_line(Level level, std::string_view event, std::string
     line += "{\"ts\":\"";
     line += ts;
     line += "\",\"level\":\"";
-    line += config::name(level);
+    line += core::name(level);
     line += "\",\"event\":\"";
     line += event;
     line += "\",\"msg\":";
@@ -154,10 +150,10 @@ std::string Logger::format_line(Level level, std::string_view event, std::string
   line += "lastcall ";
   line.append(ts, 11, 12);
   line += ' ';
-  append_styled(line, colour_ ? level_style(level) : "", config::name(level));
-  line.append(6 - config::name(level).size(), ' ');
+  append_styled(line, colour_ ? level_style(level) : "", core::name(level));
+  line.append(6 - core::name(level).size(), ' ');
   line += msg;
-  if (fields.size() != 0) {
+  if (!fields.empty()) {
     line += "  [";
     append_styled(line, colour_ ? kSgrBold : "", event);
     for (const auto& field : fields) {
@@ -172,39 +168,13 @@ std::string Logger::format_line(Level level, std::string_view event, std::string
   return line;
 }
 
-void Logger::event(Level level, std::string_view event, std::string_view msg, Fields fields) {
+void Logger::event(Level level, std::string_view event, std::string_view msg, std::span<const Field> fields) {
   if (!enabled(level)) return;
   write_all(format_line(level, event, msg, fields));
 }
 
 void Logger::text_block(std::string_view block) {
   if (format_ == Format::Text) write_all(block);
-}
-
-void Logger::show_status(std::string_view text) {
-  if (!live_status_ || text.empty()) return;
-  const auto size = terminal_size(fd_);
-  // A single row left for the log would scroll every line out of sight at once.
-  if (!size || size->rows < 3) return;
-  std::string out;
-  if (status_size_ != *size) {
-    // A resize resets or misplaces the scrolling region (xterm resets it): keep the new
-    // bottom row. What the old row showed may stay behind, once per resize.
-    if (status_size_.rows != 0) out += "\x1b[r";
-    out += reserve_bottom_row(size->rows);
-    status_size_ = *size;
-  }
-  // One column short of the width: a character in the last column leaves some terminals
-  // waiting to wrap, and the next character would scroll the screen.
-  out += draw_bottom_row(size->rows, fit_to_columns(text, size->columns - 1));
-  // Not a log line: one that cannot be drawn is not counted as dropped, the next replaces it.
-  (void)writer_.write(out);
-}
-
-void Logger::clear_status() {
-  if (status_size_.rows == 0) return;
-  (void)writer_.write(release_bottom_row(status_size_.rows));
-  status_size_ = {};
 }
 
 void Logger::write_all(std::string_view bytes) {
@@ -216,10 +186,10 @@ void Logger::write_all(std::string_view bytes) {
 }
 
 bool Logger::report_dropped() {
-  const std::string line =
-      format_line(Level::Warn, core::event::kLogDropped,
-                  "dropped " + std::to_string(dropped_lines_) + " log lines: stderr was closed or full",
-                  {{"lines", dropped_lines_}});
+  const Field count[] = {{"lines", dropped_lines_}};
+  const std::string line = format_line(Level::Warn, core::event::kLogDropped,
+                                       "dropped " + std::to_string(dropped_lines_) + " log lines: stderr was closed or full",
+                                       count);
   if (!writer_.write(line)) return false;
   dropped_lines_ = 0;
   return true;

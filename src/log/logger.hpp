@@ -7,14 +7,15 @@
 #include <string_view>
 #include <variant>
 
-#include "config/settings.hpp"
+#include <span>
+
+#include "core/log_level.hpp"
 #include "log/log_writer.hpp"
-#include "log/terminal.hpp"
 
 namespace lastcall::log {
 
-using Level = config::LogLevel;
-using Format = config::LogFormat;
+using Level = core::LogLevel;
+using Format = core::LogFormat;
 
 // One field of an event: a key and a string, integer or boolean value.
 struct Field {
@@ -43,7 +44,10 @@ class Logger {
  public:
   Logger(Format format, Level level, int fd = 2, core::Duration stall_budget = kStallBudget);
 
-  void event(Level level, std::string_view event, std::string_view msg, Fields fields = {});
+  void event(Level level, std::string_view event, std::string_view msg, std::span<const Field> fields);
+  void event(Level level, std::string_view ev, std::string_view msg, Fields f = {}) {
+    event(level, ev, msg, std::span(f.begin(), f.size()));
+  }
   void debug(std::string_view ev, std::string_view msg, Fields f = {}) { event(Level::Debug, ev, msg, f); }
   void info(std::string_view ev, std::string_view msg, Fields f = {}) { event(Level::Info, ev, msg, f); }
   void warn(std::string_view ev, std::string_view msg, Fields f = {}) { event(Level::Warn, ev, msg, f); }
@@ -52,23 +56,17 @@ class Logger {
   // A free-form block for people (the text summary); written only in text format.
   void text_block(std::string_view block);
 
-  // The live status line, on a terminal only (see wants_live_status): draws `text` in the
-  // terminal's bottom row, cut to its width. The first call keeps that row out of the
-  // scrolling region, so log lines scroll above it and never need to draw it again; it stays
-  // kept until clear_status(). An empty text changes nothing. Does nothing where the log
-  // cannot hold a status line.
-  void show_status(std::string_view text);
-  // Gives the bottom row back to the log and erases it.
-  void clear_status();
-  [[nodiscard]] bool can_show_status() const { return live_status_; }
   // True when the text log is coloured, for other text drawn on the same terminal.
   [[nodiscard]] bool is_coloured() const { return colour_; }
+  [[nodiscard]] Format format() const { return format_; }
+  // Where the log goes, for a view that draws on the same terminal (log::StatusLine).
+  [[nodiscard]] LogWriter& writer() { return writer_; }
 
   [[nodiscard]] bool enabled(Level level) const { return level >= level_; }
 
   // Builds one line without writing it: exposed so the formats can be tested.
   [[nodiscard]] std::string format_line(Level level, std::string_view event, std::string_view msg,
-                                        Fields fields) const;
+                                        std::span<const Field> fields) const;
 
  private:
   void write_all(std::string_view bytes);
@@ -76,13 +74,9 @@ class Logger {
 
   Format format_;
   Level level_;
-  bool is_tty_;  // the descriptor is a terminal, asked once
   bool colour_;  // text on a terminal without NO_COLOR: the level and event name are coloured
-  bool live_status_;  // text on a terminal that moves the cursor: show_status() draws
   LogWriter writer_;
   std::int64_t dropped_lines_ = 0;  // since the last log_dropped event
-  int fd_;
-  TerminalSize status_size_;  // the size the bottom row was kept for; rows 0 when none is
 };
 
 // RFC 3339 UTC with milliseconds, e.g. "2026-12-01T06:58:29.123Z".

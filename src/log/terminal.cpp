@@ -36,9 +36,9 @@ bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\
 
 }  // namespace
 
-bool wants_live_status(config::LogFormat format, bool is_tty, const char* term) {
+bool wants_live_status(core::LogFormat format, bool is_tty, const char* term) {
   const std::string_view name = term != nullptr ? term : "";
-  return format == config::LogFormat::Text && is_tty && !name.empty() && name != "dumb";
+  return format == core::LogFormat::Text && is_tty && !name.empty() && name != "dumb";
 }
 
 std::string printable(std::string_view text) {
@@ -113,6 +113,32 @@ std::string fit_to_columns(std::string_view text, std::size_t columns) {
     i += len;
   }
   return out;
+}
+
+void StatusLine::show(std::string_view text) {
+  if (!enabled_ || text.empty()) return;
+  const auto size = terminal_size(fd_);
+  // A single row left for the log would scroll every line out of sight at once.
+  if (!size || size->rows < 3) return;
+  std::string out;
+  if (size_ != *size) {
+    // A resize resets or misplaces the scrolling region (xterm resets it): keep the new
+    // bottom row. What the old row showed may stay behind, once per resize.
+    if (size_.rows != 0) out += "\x1b[r";
+    out += reserve_bottom_row(size->rows);
+    size_ = *size;
+  }
+  // One column short of the width: a character in the last column leaves some terminals
+  // waiting to wrap, and the next character would scroll the screen.
+  out += draw_bottom_row(size->rows, fit_to_columns(text, size->columns - 1));
+  // Not a log line: one that cannot be drawn is not counted as dropped, the next replaces it.
+  (void)writer_.write(out);
+}
+
+void StatusLine::clear() {
+  if (size_.rows == 0) return;
+  (void)writer_.write(release_bottom_row(size_.rows));
+  size_ = {};
 }
 
 }  // namespace lastcall::log

@@ -6,7 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "config/settings.hpp"
+#include "core/log_level.hpp"
+#include "log/log_writer.hpp"
 
 namespace lastcall::log {
 
@@ -24,7 +25,7 @@ struct TerminalSize {
 // True when the log can hold a live status line: text format, stderr a terminal, and a TERM
 // that moves the cursor. `term` is getenv("TERM"): unset, empty or "dumb" (Emacs' shell
 // buffers, some CI consoles) means a terminal that prints control sequences as they are.
-[[nodiscard]] bool wants_live_status(config::LogFormat format, bool is_tty, const char* term);
+[[nodiscard]] bool wants_live_status(core::LogFormat format, bool is_tty, const char* term);
 
 // The size of the terminal on `fd` (TIOCGWINSZ, see ioctl_tty(2)), or nullopt when it does
 // not say (a serial console, a pty nobody has sized): then no row can be kept.
@@ -50,5 +51,31 @@ struct TerminalSize {
 // one character (a double-width character is counted as one, an accepted overdraw). A cut
 // text ends in "..." and, when it was styled, a reset.
 [[nodiscard]] std::string fit_to_columns(std::string_view text, std::size_t columns);
+
+// The live status line of a terminal: one line of text in the terminal's bottom row, which
+// it keeps out of the scrolling region from the first show() on, so that the log, and
+// whatever the child prints on the same terminal, scroll above it and never run into it. It
+// writes through the log's writer, so its bytes and the log's never interleave. Where the
+// terminal cannot hold a line (see wants_live_status) it draws nothing. It gives the row
+// back at clear() and when destroyed.
+class StatusLine {
+ public:
+  StatusLine(LogWriter& writer, int fd, bool enabled) : writer_(writer), fd_(fd), enabled_(enabled) {}
+  ~StatusLine() { clear(); }
+  StatusLine(const StatusLine&) = delete;
+  StatusLine& operator=(const StatusLine&) = delete;
+
+  [[nodiscard]] bool enabled() const { return enabled_; }
+  // Draws `text`, cut to the terminal's width; an empty text changes nothing.
+  void show(std::string_view text);
+  // Gives the bottom row back to the log and erases it.
+  void clear();
+
+ private:
+  LogWriter& writer_;
+  int fd_;
+  bool enabled_;
+  TerminalSize size_;  // the size the bottom row was kept for; rows 0 when none is
+};
 
 }  // namespace lastcall::log

@@ -24,8 +24,12 @@ core::Duration stop_budget(core::Duration grace_left, core::Duration post_stop_t
   return grace_left + post_stop_timeout + kStopMargin;
 }
 
-std::string ready_message(pid_t child_pid) {
-  return "READY=1\nSTATUS=running: child pid " + std::to_string(child_pid);
+std::string ready_message(pid_t child_pid) { return "READY=1\n" + running_message(child_pid); }
+
+std::string running_message(pid_t child_pid) { return "STATUS=running: child pid " + std::to_string(child_pid); }
+
+std::string starting_message(pid_t child_pid) {
+  return "STATUS=starting: child pid " + std::to_string(child_pid) + ", not ready yet";
 }
 
 std::string state_message(core::State state, bool first_stop, core::Duration budget) {

@@ -19,8 +19,12 @@ inline constexpr core::Duration kStopMargin{5'000};
 // post_stop cap, plus kStopMargin.
 [[nodiscard]] core::Duration stop_budget(core::Duration grace_left, core::Duration post_stop_timeout);
 
-// "READY=1\nSTATUS=running: child pid 42".
+// "READY=1\nSTATUS=running: child pid 42": the child is first ready.
 [[nodiscard]] std::string ready_message(pid_t child_pid);
+// "STATUS=running: child pid 42": ready again after a failed check.
+[[nodiscard]] std::string running_message(pid_t child_pid);
+// "STATUS=starting: child pid 42, not ready yet": spawned, its readiness check not passed.
+[[nodiscard]] std::string starting_message(pid_t child_pid);
 
 // The message for entering `state` during the shutdown: STOPPING=1 when it is the first
 // state past running, then STATUS=<state text>, then EXTEND_TIMEOUT_USEC=<budget in µs>

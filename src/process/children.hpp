@@ -8,9 +8,21 @@
 
 namespace lastcall::process {
 
+// One child of lastcall as /proc/<pid>/stat shows it.
+struct ChildInfo {
+  pid_t pid = -1;
+  pid_t pgid = -1;
+  char state = '?';  // 'Z' for a zombie waiting to be reaped
+};
+
 // The pids whose parent is lastcall: the child, hooks and every orphan adopted as PID 1 or
-// subreaper. Read from /proc; nullopt when /proc is missing or belongs to another pid
-// namespace (`unshare --pid` without --mount-proc), where its pids would name strangers.
+// subreaper. Read from /proc/self/task/*/children, which costs one small read whatever runs
+// on the host; a kernel without it (CONFIG_PROC_CHILDREN) gets a scan of /proc instead.
+// nullopt when /proc is missing or belongs to another pid namespace (`unshare --pid`
+// without --mount-proc), where its pids would name strangers.
 [[nodiscard]] std::optional<std::vector<pid_t>> list_children();
+
+// What /proc says of `pid`, or nullopt when it is gone.
+[[nodiscard]] std::optional<ChildInfo> read_child(pid_t pid);
 
 }  // namespace lastcall::process

@@ -4,6 +4,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
@@ -14,100 +15,84 @@ namespace {
 // Reads per loop iteration in a storm, so timers and the child's exit still get their turn.
 constexpr int kMaxBatchesPerWakeup = 16;
 
-bool is_synchronous_fault(int number) {
-  switch (number) {
-    case SIGSEGV:
-    case SIGBUS:
-    case SIGILL:
-    case SIGFPE:
-    case SIGTRAP:
-    case SIGSYS:
-      return true;
-    default:
-      return false;
-  }
-}
-
-sigset_t catchable_set() {
+sigset_t received_set() {
   sigset_t set;
   sigemptyset(&set);
   for (int number = 1; number <= core::max_signal(); ++number) {
-    if (classify(core::Signal(number)) == Kind::Ignore) continue;
     // glibc refuses the two real-time signals it reserves for threads (EINVAL): skip them.
-    (void)sigaddset(&set, number);
+    if (core::is_received(core::Signal(number))) (void)sigaddset(&set, number);
   }
   return set;
 }
 
 }  // namespace
 
-Kind classify(core::Signal signal) {
-  const int number = signal.number();
-  if (!core::can_be_caught(signal) || is_synchronous_fault(number)) return Kind::Ignore;
-  if (number == SIGCHLD) return Kind::Child;
-  if (number == SIGTERM || number == SIGINT || number == SIGQUIT) return Kind::Trigger;
-  return Kind::Relay;
+core::InheritedSignals take_over() {
+  core::InheritedSignals inherited;
+  const sigset_t set = received_set();
+  // Blocking cannot fail with a valid set; everything below depends on it.
+  (void)sigprocmask(SIG_BLOCK, &set, &inherited.blocked);
+  sigemptyset(&inherited.ignored);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int number = 1; number <= core::max_signal(); ++number) {
+    struct sigaction old {};
+    if (sigaction(number, nullptr, &old) != 0 || old.sa_handler != SIG_IGN) continue;
+    (void)sigaddset(&inherited.ignored, number);
+    // Blocked now, so the default disposition lets nothing through; SIG_IGN would have the
+    // kernel discard each arrival, and an ignored SIGCHLD would reap the child behind our back.
+    if (core::is_received(core::Signal(number))) (void)sigaction(number, &dfl, nullptr);
+  }
+  return inherited;
 }
 
-core::Result<std::unique_ptr<SignalRouter>> SignalRouter::install(
-    std::map<core::Signal, core::Signal> rewrite_table) {
-  const sigset_t set = catchable_set();
-  if (sigprocmask(SIG_BLOCK, &set, nullptr) != 0) {
-    return core::Error{std::string("cannot block signals: ") + std::strerror(errno), 1};
-  }
+core::Result<std::unique_ptr<SignalRouter>> SignalRouter::open(std::vector<core::Signal> triggers,
+                                                               std::map<core::Signal, core::Signal> rewrite) {
+  const sigset_t set = received_set();
   const int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) return core::Error{std::string("cannot open a signalfd: ") + std::strerror(errno), 1};
-  return std::unique_ptr<SignalRouter>(new SignalRouter(fd, std::move(rewrite_table)));
+  return std::unique_ptr<SignalRouter>(new SignalRouter(fd, std::move(triggers), std::move(rewrite)));
 }
 
-SignalRouter::SignalRouter(int fd, std::map<core::Signal, core::Signal> rewrite_table)
-    : fd_(fd), rewrite_(std::move(rewrite_table)) {}
+SignalRouter::SignalRouter(int fd, std::vector<core::Signal> triggers, std::map<core::Signal, core::Signal> rewrite)
+    : fd_(fd), triggers_(std::move(triggers)), rewrite_(std::move(rewrite)) {}
 
 SignalRouter::~SignalRouter() {
   poll_.reset();
-  if (fd_ >= 0) (void)close(fd_);
+  (void)close(fd_);
 }
 
-int SignalRouter::start(uv_loop_t* loop, Handlers handlers) {
-  handlers_ = std::move(handlers);
+int SignalRouter::start(uv_loop_t* loop, Handler handler) {
+  handler_ = std::move(handler);
   poll_ = std::make_unique<uv::Poll>(loop, fd_, [this](int) { on_readable(); });
   if (poll_->init_status() != 0) return poll_->init_status();
   return poll_->start();
+}
+
+std::optional<Arrival> SignalRouter::sort(core::Signal signal) const {
+  if (!core::is_received(signal)) return std::nullopt;
+  if (signal.number() == SIGCHLD) return Arrival{.kind = Arrival::Kind::Child, .received = signal, .sent = signal};
+  const bool trigger = std::find(triggers_.begin(), triggers_.end(), signal) != triggers_.end();
+  return Arrival{.kind = trigger ? Arrival::Kind::Trigger : Arrival::Kind::Relay,
+                 .received = signal,
+                 .sent = core::rewrite(rewrite_, signal)};
 }
 
 void SignalRouter::on_readable() {
   std::array<signalfd_siginfo, 64> batch{};
   for (int round = 0; round < kMaxBatchesPerWakeup; ++round) {
     const ssize_t n = read(fd_, batch.data(), sizeof batch);
-    if (n < 0) {
-      // EAGAIN: drained. EINTR cannot happen with every signal blocked, but is harmless.
-      if (errno == EINTR) continue;
-      return;
-    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // EAGAIN: drained
     const auto count = static_cast<std::size_t>(n) / sizeof(signalfd_siginfo);
     for (std::size_t i = 0; i < count; ++i) {
-      dispatch(core::Signal(static_cast<int>(batch[i].ssi_signo)), static_cast<pid_t>(batch[i].ssi_pid));
-    }
-    if (count < batch.size()) return;
-  }
-}
-
-void SignalRouter::dispatch(core::Signal signal, pid_t sender) {
-  switch (classify(signal)) {
-    case Kind::Trigger:
-      handlers_.on_trigger(signal);
-      break;
-    case Kind::Child:
-      handlers_.on_child();
-      break;
-    case Kind::Relay:
+      const core::Signal signal(static_cast<int>(batch[i].ssi_signo));
       // A SIGPIPE that lastcall raised on itself by writing to a closed stderr is its own
       // business (the write failed with EPIPE); one sent by another process is relayed.
-      if (signal.number() == SIGPIPE && sender == getpid()) break;
-      handlers_.on_relay(signal, core::rewrite(rewrite_, signal));
-      break;
-    case Kind::Ignore:
-      break;
+      if (signal.number() == SIGPIPE && static_cast<pid_t>(batch[i].ssi_pid) == getpid()) continue;
+      if (const auto arrival = sort(signal)) handler_(*arrival);
+    }
+    if (count < batch.size()) return;
   }
 }
 

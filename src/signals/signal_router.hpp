@@ -6,6 +6,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/signal.hpp"
@@ -13,48 +14,51 @@
 
 namespace lastcall::signals {
 
+// Takes over every signal lastcall receives (core::is_received): blocks them all and sets
+// those its parent left ignored back to their default, so that none is discarded, also as
+// PID 1 (the kernel drops a signal PID 1 has not caught unless it is blocked) and also an
+// inherited ignored SIGCHLD (which would have the kernel reap the child for us). main calls it
+// first thing, before the command line is read; a signal that arrives from then on waits in
+// the kernel until the router reads it. Returns what it found, for every process lastcall
+// starts to inherit in turn.
+[[nodiscard]] core::InheritedSignals take_over();
+
 // What an arriving signal means to lastcall (CONTRACT §2 "Relay" and "Trigger").
-enum class Kind {
-  Trigger,  // SIGTERM, SIGINT, SIGQUIT: start the shutdown
-  Relay,    // every other catchable signal: pass it to the child (group)
-  Child,    // SIGCHLD: something may be ready to reap
-  Ignore,   // uncatchable, or a synchronous fault that must keep its default action
+struct Arrival {
+  enum class Kind { Trigger, Relay, Child };
+  Kind kind = Kind::Relay;
+  core::Signal received;
+  core::Signal sent;  // a relayed signal after `--rewrite`
 };
 
-[[nodiscard]] Kind classify(core::Signal signal);
-
-// Receives every catchable signal through one signalfd(2). install() blocks them before the
-// child is spawned, so a signal that arrives early stays pending in the kernel and is read
-// as soon as start() runs, once the child exists: none is lost, and no handler runs in
-// signal context. Unlike a self-pipe, a pending SIGTERM cannot be crowded out by a storm of
-// SIGUSR1. The router sorts each arrival and leaves what it means to the handlers. It lives
-// for the whole run.
+// Receives every signal take_over() blocked through one signalfd(2), on the loop: no handler
+// runs in signal context, and unlike a self-pipe a pending SIGTERM cannot be crowded out by a
+// storm of SIGUSR1. Opened once the child exists, it reads first what arrived before. It
+// sorts each arrival by the triggers and applies the rewrite table; what an arrival means is
+// left to its handler. Lives for the whole run.
 class SignalRouter {
  public:
-  struct Handlers {
-    std::function<void(core::Signal)> on_trigger;
-    std::function<void(core::Signal received, core::Signal sent)> on_relay;
-    std::function<void()> on_child;
-  };
+  using Handler = std::function<void(const Arrival&)>;
 
-  // Blocks the catchable signals and opens the signalfd. Call before spawning anything.
-  [[nodiscard]] static core::Result<std::unique_ptr<SignalRouter>> install(
-      std::map<core::Signal, core::Signal> rewrite_table);
+  [[nodiscard]] static core::Result<std::unique_ptr<SignalRouter>> open(std::vector<core::Signal> triggers,
+                                                                       std::map<core::Signal, core::Signal> rewrite);
   ~SignalRouter();
   SignalRouter(const SignalRouter&) = delete;
   SignalRouter& operator=(const SignalRouter&) = delete;
 
   // Starts reading on the loop; pending signals are delivered on the first iteration.
-  [[nodiscard]] int start(uv_loop_t* loop, Handlers handlers);
+  [[nodiscard]] int start(uv_loop_t* loop, Handler handler);
+  // What `signal` means, were it to arrive; nullopt for one lastcall never receives.
+  [[nodiscard]] std::optional<Arrival> sort(core::Signal signal) const;
 
  private:
-  SignalRouter(int fd, std::map<core::Signal, core::Signal> rewrite_table);
+  SignalRouter(int fd, std::vector<core::Signal> triggers, std::map<core::Signal, core::Signal> rewrite);
   void on_readable();
-  void dispatch(core::Signal signal, pid_t sender);
 
-  int fd_;  // the signalfd, -1 once closed
+  int fd_;  // the signalfd
+  std::vector<core::Signal> triggers_;
   std::map<core::Signal, core::Signal> rewrite_;
-  Handlers handlers_;
+  Handler handler_;
   std::unique_ptr<uv::Poll> poll_;
 };
 

@@ -3,109 +3,166 @@
 
 #include <algorithm>
 #include <csignal>
+#include <utility>
 
 namespace lastcall::supervisor {
 
-Supervisor::Supervisor(Plan plan, Ports ports) : plan_(std::move(plan)), ports_(ports) {}
+using core::State;
 
-void Supervisor::on_trigger(core::Signal signal) {
-  if (state_ == State::Exited) return;
+Supervisor::Supervisor(const config::Settings& settings, Facts facts, pid_t child_pid, core::TimePoint spawned)
+    : settings_(settings), facts_(facts), child_pid_(child_pid), spawned_(spawned), ready_(!settings.ready) {}
+
+Actions Supervisor::start() {
+  out_.clear();
+  if (settings_.ready && settings_.ready->start_timeout) arm(TimerId::StartTimeout, spawned_ + *settings_.ready->start_timeout);
+  return std::move(out_);
+}
+
+Actions Supervisor::handle(const Event& event, core::TimePoint now) {
+  out_.clear();
+  now_ = now;
+  if (state_ != State::Exited) std::visit([this](const auto& e) { on(e); }, event);
+  return std::move(out_);
+}
+
+void Supervisor::on(const Trigger& e) {
   if (trigger_seen_) {
-    force_exit(signal);
+    force_exit(e.signal);
     return;
   }
   trigger_seen_ = true;
   // A first trigger after the child ended on its own joins the sequence already running;
   // only a second one forces the exit. The hooks still see no trigger (LASTCALL_SIGNAL
   // empty): the child was not asked to stop.
-  if (state_ == State::Running) {
-    trigger_ = signal;
-    begin_shutdown(signal);
+  if (state_ == State::Running) begin_shutdown(e.signal);
+}
+
+void Supervisor::on(const Relay& e) {
+  if (child_status_) return;
+  // `fg` puts lastcall in the foreground again: the child's group had the terminal, so it
+  // gets it back before it is continued.
+  if (e.sent.number() == SIGCONT && handed_ && e.foreground) out_.push_back(HandTerminal{});
+  out_.push_back(SignalChild{e.sent, settings_.forward == config::ForwardMode::Group, false});
+  out_.push_back(SignalForwarded{e.received, e.sent});
+  // Ctrl+Z: the child's group stops with the relay, and lastcall with it, so the shell gets
+  // its terminal back. PID 1 has no shell to return to.
+  if (e.received.number() == SIGTSTP && (e.foreground || handed_) && !facts_.pid1) out_.push_back(StopSelf{});
+}
+
+void Supervisor::on(const ChildStopped& e) {
+  if (child_status_) return;
+  const int sig = e.signal.number();
+  if ((sig == SIGTTIN || sig == SIGTTOU) && e.foreground) {
+    // The child wants the terminal lastcall holds: interactive programs work as without
+    // lastcall from now on, and the keyboard's signals reach the child's group directly.
+    handed_ = true;
+    out_.push_back(HandTerminal{});
+    out_.push_back(SignalChild{core::Signal(SIGCONT), true, false});
+    out_.push_back(TerminalHanded{});
+  } else if (sig == SIGTSTP && handed_) {
+    // Ctrl+Z reached the child's group directly. As PID 1 nothing waits to resume it, and a
+    // program that is PID 1 itself ignores the keyboard's SIGTSTP: continue it.
+    if (facts_.pid1) {
+      out_.push_back(SignalChild{core::Signal(SIGCONT), true, false});
+    } else {
+      out_.push_back(StopSelf{});
+    }
   }
 }
 
-void Supervisor::on_child_exited(core::ExitStatus status) {
-  if (child_status_ || state_ == State::Exited) return;
-  child_status_ = status;
+void Supervisor::on(const ChildExited& e) {
+  if (child_status_) return;
+  child_status_ = e.status;
+  if (settings_.ready) out_.push_back(StopChecks{});
+  ready_ = false;
   switch (state_) {
     case State::Running:
       // The child ended on its own: no drain, no pre_stop; the budget starts now.
-      start_budget();
+      budget_start_ = now_;
+      arm(TimerId::Grace, now_ + settings_.grace);
+      out_.push_back(CancelTimer{TimerId::StartTimeout});
       stop_leftovers();
       break;
-    case State::Draining:
-    case State::PreStop:
-      // The sequence goes on: pre_stop hooks may still need to deregister or flush.
-      break;
-    case State::Stopping:
-      stop_leftovers();
-      break;
-    case State::PostStop:
-    case State::Exited:
-      break;
+    case State::Stopping: stop_leftovers(); break;
+    // The sequence goes on: pre_stop hooks may still need to deregister or flush.
+    case State::Draining: case State::PreStop: case State::PostStop: case State::Exited: break;
   }
 }
 
-void Supervisor::on_phase_finished(core::Phase phase, const PhaseTally& tally) {
-  if (state_ == State::Exited) return;
-  tally_ += tally;
-  if (phase == core::Phase::PreStop && state_ == State::PreStop) {
-    send_stop_signal();
-  } else if (phase == core::Phase::PostStop && state_ == State::PostStop) {
-    finish();
+void Supervisor::on(const PhaseDone& e) {
+  tally_ += e.tally;
+  if (e.phase == core::Phase::PreStop && state_ == State::PreStop) send_stop_signal();
+  if (e.phase == core::Phase::PostStop && state_ == State::PostStop) finish();
+}
+
+void Supervisor::on(const LeftoversSignaled& e) {
+  out_.push_back(LeftoversReport{e.signal, e.count});
+  // `nginx` without `daemon off;` forks its master and exits at once: nothing went wrong
+  // that lastcall could see, so say what it looks like.
+  const auto lived = core::since(spawned_, budget_start_.value_or(now_));
+  if (!trigger_seen_ && lived < kDaemonizeWindow && e.signal == stop_signal() && !std::exchange(daemon_warned_, true)) {
+    out_.push_back(Daemonized{lived});
   }
 }
 
-void Supervisor::on_leftovers_gone() {
-  if (!leftovers_pending_ || state_ == State::Exited) return;
+void Supervisor::on(const LeftoversGone&) {
+  if (!leftovers_pending_) return;
   leftovers_pending_ = false;
-  ports_.grace_timer.stop();
+  out_.push_back(CancelTimer{TimerId::Grace});
   start_post_stop();
 }
 
-void Supervisor::on_drain_timer() {
-  if (state_ == State::Draining) start_pre_stop();
-}
-
-void Supervisor::on_grace_timer() {
-  if (state_ == State::Exited || grace_spent_ || !budget_start_) return;
-  grace_spent_ = true;
-  if (!child_status_) {
-    ports_.child.kill_group();
-    child_killed_ = true;
-    const auto after = std::chrono::duration_cast<core::Duration>(ports_.clock.now() - *budget_start_);
-    ports_.reporter.child_killed(ports_.child.pid(), after);
-  }
-  if (leftovers_pending_) ports_.leftovers.kill();
-  // A drain longer than the budget is cut short; pre_stop then has no time left.
-  if (state_ == State::Draining) {
-    ports_.drain_timer.stop();
-    start_pre_stop();
+void Supervisor::on(const TimerFired& e) {
+  switch (e.timer) {
+    case TimerId::Drain:
+      if (state_ == State::Draining) start_pre_stop();
+      break;
+    case TimerId::Grace:
+      if (budget_start_ && !grace_spent_) on_grace_spent();
+      break;
+    case TimerId::Final: abandon(); break;
+    case TimerId::StartTimeout:
+      if (state_ != State::Running || ever_ready_ || child_status_) break;
+      out_.push_back(StartTimedOut{core::since(spawned_, now_)});
+      trigger_seen_ = true;
+      begin_shutdown(core::Signal());
+      break;
   }
 }
 
-core::Duration Supervisor::grace_left() const {
+void Supervisor::on(const CheckDone& e) {
+  if (state_ != State::Running || child_status_ || e.passed == ready_) return;
+  ready_ = e.passed;
+  if (!e.passed) {
+    out_.push_back(ChildUnready{e.error});
+    return;
+  }
+  if (!ever_ready_) out_.push_back(CancelTimer{TimerId::StartTimeout});
+  ever_ready_ = true;
+  out_.push_back(ChildReady{core::since(spawned_, now_)});
+}
+
+core::Duration Supervisor::grace_left(core::TimePoint now) const {
   if (!budget_start_ || grace_spent_) return core::Duration{0};
-  const auto spent = std::chrono::duration_cast<core::Duration>(ports_.clock.now() - *budget_start_);
-  return std::max(core::Duration{0}, plan_.grace - spent);
+  return std::max(core::Duration{0}, settings_.grace - core::since(*budget_start_, now));
 }
 
 void Supervisor::enter(State state) {
   state_ = state;
-  ports_.reporter.state_changed(state);
-}
-
-void Supervisor::start_budget() {
-  budget_start_ = ports_.clock.now();
-  ports_.grace_timer.start(plan_.grace);
+  out_.push_back(Enter{state});
 }
 
 void Supervisor::begin_shutdown(core::Signal trigger) {
-  start_budget();
-  ports_.reporter.shutdown_started(trigger, plan_.grace);
+  trigger_ = trigger;
+  ready_ = false;
+  budget_start_ = now_;
+  arm(TimerId::Grace, now_ + settings_.grace);
+  out_.push_back(CancelTimer{TimerId::StartTimeout});
+  if (settings_.ready) out_.push_back(StopChecks{});
+  out_.push_back(ShutdownStarted{trigger, settings_.grace});
   enter(State::Draining);
-  if (plan_.drain.count() > 0) {
-    ports_.drain_timer.start(plan_.drain);
+  if (settings_.drain.count() > 0) {
+    arm(TimerId::Drain, now_ + settings_.drain);
   } else {
     start_pre_stop();
   }
@@ -114,8 +171,7 @@ void Supervisor::begin_shutdown(core::Signal trigger) {
 void Supervisor::start_pre_stop() {
   enter(State::PreStop);
   // The grace budget counts from the trigger, so pre_stop never outlasts it.
-  const auto cap = std::min(plan_.pre_stop_timeout, grace_left());
-  ports_.hooks.start(core::Phase::PreStop, cap, context());
+  out_.push_back(StartPhase{core::Phase::PreStop, std::min(settings_.pre_stop_cap(), grace_left(now_)), context()});
 }
 
 void Supervisor::send_stop_signal() {
@@ -124,65 +180,98 @@ void Supervisor::send_stop_signal() {
     stop_leftovers();
     return;
   }
-  const auto signal = stop_signal();
-  ports_.child.send_stop_signal(signal);
-  ports_.reporter.child_signaled(signal, ports_.child.pid());
+  out_.push_back(SignalChild{stop_signal(), settings_.forward == config::ForwardMode::Group, true});
+  out_.push_back(ChildSignaled{stop_signal()});
 }
 
 void Supervisor::stop_leftovers() {
   if (state_ != State::Stopping) enter(State::Stopping);
   leftovers_pending_ = true;
-  ports_.leftovers.stop(stop_signal());
-  // stop() may have found nothing left and reported it already.
-  if (leftovers_pending_ && grace_spent_) ports_.leftovers.kill();
+  // Past the grace, whatever is found gets SIGKILL at once.
+  if (grace_spent_) {
+    out_.push_back(KillLeftovers{});
+  } else {
+    out_.push_back(StopLeftovers{stop_signal()});
+  }
 }
 
 void Supervisor::start_post_stop() {
   enter(State::PostStop);
-  ports_.hooks.start(core::Phase::PostStop, plan_.post_stop_timeout, context());
+  out_.push_back(StartPhase{core::Phase::PostStop, settings_.post_stop_timeout, context()});
+  arm_final(now_ + settings_.post_stop_timeout + kFinalMargin);
+}
+
+void Supervisor::on_grace_spent() {
+  grace_spent_ = true;
+  if (!child_status_) {
+    out_.push_back(KillChild{});
+    child_killed_ = true;
+    out_.push_back(ChildKilled{core::since(*budget_start_, now_)});
+  }
+  if (leftovers_pending_) out_.push_back(KillLeftovers{});
+  // A drain longer than the budget is cut short; pre_stop then has no time left.
+  if (state_ == State::Draining) {
+    out_.push_back(CancelTimer{TimerId::Drain});
+    start_pre_stop();
+  }
+  arm_final(now_ + settings_.post_stop_timeout + kFinalMargin);
+}
+
+void Supervisor::arm_final(core::TimePoint at) {
+  if (final_at_ && *final_at_ <= at) return;
+  final_at_ = at;
+  arm(TimerId::Final, at);
 }
 
 void Supervisor::finish() {
-  const int code = exit_code();
+  const auto ending = core::ending_for(child_status_, settings_.success_exit_codes, settings_.exit_by_signal && !facts_.pid1);
+  for (const auto timer : {TimerId::Grace, TimerId::Final}) out_.push_back(CancelTimer{timer});
   enter(State::Exited);
-  Summary summary;
-  summary.duration = budget_start_
-                         ? std::chrono::duration_cast<core::Duration>(ports_.clock.now() - *budget_start_)
-                         : core::Duration{0};
-  summary.hooks = tally_;
-  summary.child_status = child_status_;
-  summary.child_killed = child_killed_;
-  summary.exit_code = code;
-  ports_.reporter.shutdown_complete(summary);
-  ports_.exit.exit(code);
+  out_.push_back(Finished{summary(ending)});
+  out_.push_back(Exit{ending});
 }
 
 void Supervisor::force_exit(core::Signal signal) {
-  ports_.drain_timer.stop();
-  ports_.grace_timer.stop();
-  ports_.hooks.kill_all();
-  if (!child_status_) ports_.child.kill_group();
-  ports_.leftovers.kill();
-  ports_.reporter.forced_exit(signal);
+  for (const auto timer : {TimerId::Drain, TimerId::Grace, TimerId::Final, TimerId::StartTimeout}) {
+    out_.push_back(CancelTimer{timer});
+  }
+  out_.push_back(KillHooks{});
+  if (!child_status_) out_.push_back(KillChild{});
+  out_.push_back(KillLeftovers{});
+  out_.push_back(ForcedExit{signal});
   enter(State::Exited);
-  ports_.exit.exit(core::kExitSignalBase + signal.number());
+  out_.push_back(Exit{core::Ending{.code = core::kExitSignalBase + signal.number()}});
+}
+
+void Supervisor::abandon() {
+  out_.push_back(KillHooks{});
+  if (!child_status_) out_.push_back(KillChild{});
+  out_.push_back(KillLeftovers{});
+  out_.push_back(Abandoned{core::since(budget_start_.value_or(spawned_), now_)});
+  // The status it would have had: the child's, or SIGKILL's when it could not be reaped.
+  const auto ending = core::ending_for(child_status_, settings_.success_exit_codes, settings_.exit_by_signal && !facts_.pid1);
+  enter(State::Exited);
+  out_.push_back(Finished{summary(ending)});
+  out_.push_back(Exit{ending});
 }
 
 core::Signal Supervisor::stop_signal() const {
-  if (plan_.stop_signal) return *plan_.stop_signal;
+  if (settings_.stop_signal) return *settings_.stop_signal;
   if (trigger_.empty()) return core::Signal(SIGTERM);
   // The trigger is relayed as the stop signal, so `--rewrite TERM:INT` applies to it too.
-  return core::rewrite(plan_.rewrite, trigger_);
+  return core::rewrite(settings_.rewrite, trigger_);
 }
 
-int Supervisor::exit_code() const {
-  const int code = child_status_ ? child_status_->shell_code() : 0;
-  const auto& ok = plan_.success_exit_codes;
-  return std::find(ok.begin(), ok.end(), code) != ok.end() ? 0 : code;
+core::PhaseContext Supervisor::context() const {
+  return core::PhaseContext{.trigger = trigger_, .child_pid = child_pid_, .child_status = child_status_};
 }
 
-PhaseContext Supervisor::context() const {
-  return PhaseContext{.trigger = trigger_, .child_pid = ports_.child.pid(), .child_status = child_status_};
+Summary Supervisor::summary(core::Ending ending) const {
+  return Summary{.duration = budget_start_ ? core::since(*budget_start_, now_) : core::Duration{0},
+                 .hooks = tally_,
+                 .child_status = child_status_,
+                 .child_killed = child_killed_,
+                 .ending = ending};
 }
 
 }  // namespace lastcall::supervisor

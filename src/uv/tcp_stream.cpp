@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <memory>
 
+#include <netinet/in.h>
+
 #include "uv/handle.hpp"
 
 namespace lastcall::uv {
@@ -60,6 +62,27 @@ int TcpStream::shutdown() {
   const int rc = uv_shutdown(request.get(), stream(), on_shutdown);
   if (rc == 0) (void)request.release();  // on_shutdown frees it
   return rc;
+}
+
+int TcpStream::connect(const std::string& host, int port, bool ipv6, std::function<void(int)> on_connected) {
+  if (handle_ == nullptr) return init_status_;
+  sockaddr_storage address{};
+  const int rc = ipv6 ? uv_ip6_addr(host.c_str(), port, reinterpret_cast<sockaddr_in6*>(&address))
+                      : uv_ip4_addr(host.c_str(), port, reinterpret_cast<sockaddr_in*>(&address));
+  if (rc != 0) return rc;
+  on_connected_ = std::move(on_connected);
+  auto request = std::make_unique<uv_connect_t>();
+  const int started = uv_tcp_connect(request.get(), handle_, reinterpret_cast<const sockaddr*>(&address), on_connect);
+  if (started == 0) (void)request.release();  // on_connect frees it
+  return started;
+}
+
+void TcpStream::on_connect(uv_connect_t* request, int status) noexcept {
+  std::unique_ptr<uv_connect_t> owned(request);
+  // A closed owner set data to null: its callback must not run (UV_ECANCELED).
+  auto* self = static_cast<TcpStream*>(request->handle->data);
+  if (self == nullptr || !self->on_connected_) return;
+  guarded([&] { self->on_connected_(status); });
 }
 
 void TcpStream::on_alloc(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {

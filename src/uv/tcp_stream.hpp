@@ -25,6 +25,8 @@ class TcpStream {
   TcpStream& operator=(const TcpStream&) = delete;
 
   [[nodiscard]] int init_status() const { return init_status_; }
+  // Connects to a numeric address; `on_connected` gets 0 or a libuv error (UV_ECONNREFUSED).
+  [[nodiscard]] int connect(const std::string& host, int port, bool ipv6, std::function<void(int status)> on_connected);
   [[nodiscard]] int read_start(Handlers handlers);
   // Queues `bytes`; `on_done` gets 0 or a libuv error once they are written.
   [[nodiscard]] int write(std::string bytes, std::function<void(int status)> on_done);
@@ -37,10 +39,12 @@ class TcpStream {
   static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
   static void on_write(uv_write_t* request, int status) noexcept;
   static void on_shutdown(uv_shutdown_t* request, int status) noexcept;
+  static void on_connect(uv_connect_t* request, int status) noexcept;
 
   uv_tcp_t* handle_;
   int init_status_;
   Handlers handlers_;
+  std::function<void(int)> on_connected_;
 };
 
 }  // namespace lastcall::uv

@@ -109,13 +109,18 @@ PENDING_BEFORE_EXEC = [support.PY, "-c",
                        "os.execv(sys.argv[2],sys.argv[2:])"]
 
 
+UNBLOCK_AND_SLEEP = [support.PY, "-c", "import signal,time; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
+                     "time.sleep(60)"]
+
+
 @pytest.mark.parametrize("sig", [signal.SIGUSR1, signal.SIGTERM], ids=_signame)
 def test_early_signal_is_not_lost(lastcall, sig):
     """no signal that reaches lastcall is lost, one that arrives before the child exists takes
     effect as soon as it does."""
-    lc = lastcall("--", "sleep", "60", prefix=PENDING_BEFORE_EXEC + [_signame(sig)])
-    # sleep dies of either signal (default action), so lastcall exits with 128 + signal: a
-    # relayed SIGUSR1, or the SIGTERM of the shutdown that the SIGTERM triggered.
+    # The child starts with the mask lastcall inherited, so it unblocks the signal itself, then
+    # dies of either (default action): lastcall exits with 128 + signal, a relayed SIGUSR1, or
+    # the SIGTERM of the shutdown that the SIGTERM triggered.
+    lc = lastcall("--", *UNBLOCK_AND_SLEEP, prefix=PENDING_BEFORE_EXEC + [_signame(sig)])
     assert lc.wait_exit(10) == 128 + sig, lc.log_tail()
     ev = lc.wait_event("child_exited", timeout=0)
     assert sig_eq(ev.get("signal"), sig), ev

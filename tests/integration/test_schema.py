@@ -212,7 +212,9 @@ def test_schema_keys_are_the_validators_keys(validator):
         source_keys("src/config/config_file.cpp", "kSignalsKeys")
     assert set(schema["properties"]["hooks"]["properties"]) == \
         source_keys("src/config/config_file.cpp", "kHooksKeys")
-    assert set(hook_schema["properties"]) == source_keys("src/config/hook_reader.cpp", "kHookKeys")
+    assert set(hook_schema["properties"]) == source_keys("src/config/config_file.cpp", "kHookKeys")
+    assert set(schema["properties"]["ready"]["properties"]) == \
+        source_keys("src/config/config_file.cpp", "kReadyKeys")
 
 
 def example_configs():

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "config/credentials_lookup.hpp"
+#include "config/host.hpp"
 
 #include <grp.h>
 #include <pwd.h>
@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <climits>
 #include <vector>
 
 namespace lastcall::config {
@@ -106,6 +107,41 @@ core::Result<core::Credentials> lookup_credentials(const std::optional<std::stri
   out.gid = gid ? *gid : *entry->primary_gid;
   out.groups = entry->name ? group_list(*entry->name, out.gid) : std::vector<gid_t>{out.gid};
   return out;
+}
+
+namespace {
+
+std::string anchored(const std::optional<std::string>& cwd, const std::string& start_dir) {
+  if (!cwd) return start_dir;
+  if (cwd->starts_with('/')) return *cwd;
+  return (start_dir == "/" ? "" : start_dir) + "/" + *cwd;
+}
+
+}  // namespace
+
+std::vector<std::string> bind_to_host(Settings& settings, const std::string& start_dir) {
+  std::vector<std::string> problems;
+  const auto bind = [&](const auto& user, const auto& group, auto& credentials, const std::string& what) {
+    if (!user && !group) return;
+    auto found = lookup_credentials(user, group, what);
+    if (found) credentials = std::move(*found);
+    if (!found) problems.push_back(found.error().message);
+  };
+  bind(settings.user, settings.group, settings.credentials, "the child");
+  for (const auto phase : {core::Phase::PreStop, core::Phase::PostStop}) {
+    auto& hooks = phase == core::Phase::PreStop ? settings.pre_stop : settings.post_stop;
+    for (auto& hook : hooks) {
+      hook.cwd = anchored(hook.cwd, start_dir);
+      bind(hook.user, hook.group, hook.credentials, "/hooks/" + std::string(core::phase_name(phase)) + ": hook " + hook.name);
+    }
+  }
+  return problems;
+}
+
+std::string current_directory() {
+  char buf[PATH_MAX];
+  if (getcwd(buf, sizeof buf) == nullptr) return "/";
+  return buf;
 }
 
 }  // namespace lastcall::config

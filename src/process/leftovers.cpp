@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include "process/leftovers.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "process/children.hpp"
+#include "process/kill.hpp"
+
+namespace lastcall::process {
+namespace {
+
+// Orphans are adopted when their parent ends, which lastcall hears of only when that parent
+// was its own child. Looking again soon after a reap catches those; the rest are found by
+// looks that grow from the first to the last interval.
+constexpr core::Duration kFirstLook{10};
+constexpr core::Duration kLastLook{500};
+
+}  // namespace
+
+Leftovers::Leftovers(uv_loop_t* loop, pid_t child_pgid, Observer observer)
+    : child_pgid_(child_pgid), observer_(std::move(observer)), rescan_(loop, [this] { sweep(); }) {}
+
+void Leftovers::stop(core::Signal signal) {
+  active_ = true;
+  signal_ = signal;
+  interval_ = kFirstLook;
+  sweep();
+}
+
+void Leftovers::after_reap(bool children_left) {
+  if (!active_) return;
+  if (!children_left) {
+    finish();
+    return;
+  }
+  // A reaped parent leaves its children to us: look again soon.
+  if (interval_ > kFirstLook) {
+    interval_ = kFirstLook;
+    rescan_.start(interval_);
+  }
+}
+
+void Leftovers::sweep() {
+  if (!active_) return;
+  if (!Reaper::has_children()) {
+    finish();
+    return;
+  }
+  const auto children = list_children();
+  if (!children) {
+    // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
+    // kill(-1) reaches exactly the rest of the namespace, once per level; anywhere else it
+    // would reach strangers, and nothing can be done.
+    if (getpid() == 1 && group_level_ < level_of(signal_)) {
+      group_level_ = level_of(signal_);
+      (void)::kill(-1, signal_.number());
+      if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
+    }
+    return;
+  }
+  if (const int count = sweep_children(*children); count > 0 && observer_.on_signaled) {
+    observer_.on_signaled(signal_, count);
+  }
+  // Whatever the signals end is reported by SIGCHLD, through after_reap().
+  rescan_.start(interval_);
+  interval_ = std::min(interval_ * 2, kLastLook);
+}
+
+int Leftovers::sweep_children(const std::vector<pid_t>& children) {
+  const int level = level_of(signal_);
+  // A pid that is no longer ours may come back as a new orphan: forget it.
+  const std::unordered_set<pid_t> ours(children.begin(), children.end());
+  std::erase_if(levels_, [&](const auto& entry) { return !ours.contains(entry.first); });
+  std::vector<ChildInfo> found;
+  for (const pid_t pid : children) {
+    auto& known = levels_[pid];
+    if (known >= level) continue;
+    const auto info = read_child(pid);
+    if (!info) continue;  // reaped meanwhile
+    // Members of the child's group were reached by the group's signal, if it was sent.
+    if (info->pgid == child_pgid_ && group_level_ >= level) {
+      known = level;
+      continue;
+    }
+    found.push_back(*info);
+  }
+  const bool group_alive = std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
+  if (group_alive) {
+    // One of our children holds the group's id, so it names the child's group still.
+    (void)stop_group(child_pgid_, signal_);
+    group_level_ = level;
+  }
+  int count = 0;
+  for (const auto& child : found) {
+    levels_[child.pid] = level;
+    if (child.state == 'Z') continue;  // ended, waiting to be reaped: nothing to signal
+    if (child.pgid != child_pgid_ || !group_alive) (void)stop_process(child.pid, signal_);
+    ++count;
+  }
+  return count;
+}
+
+void Leftovers::finish() {
+  active_ = false;
+  rescan_.stop();
+  if (observer_.on_gone) observer_.on_gone();
+}
+
+std::vector<pid_t> Leftovers::remaining() { return list_children().value_or(std::vector<pid_t>{}); }
+
+}  // namespace lastcall::process
