@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "log/colour.hpp"
+#include "log/terminal.hpp"
 #include "log/terminal.hpp"
 
 namespace lastcall::app {

@@ -12,7 +12,7 @@
 #include "log/logger.hpp"
 #include "log/terminal.hpp"
 #include "supervisor/supervisor.hpp"
-#include "uv/timer.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::app {
 

@@ -19,7 +19,7 @@
 #include "signals/signal_router.hpp"
 #include "supervisor/supervisor.hpp"
 #include "uv/loop.hpp"
-#include "uv/timer.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::app {
 

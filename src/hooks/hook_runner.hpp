@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "hooks/running_hook.hpp"
-#include "uv/timer.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::hooks {
 

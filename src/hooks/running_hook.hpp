@@ -17,7 +17,7 @@
 #include "log/logger.hpp"
 #include "process/reaper.hpp"
 #include "process/spawn.hpp"
-#include "uv/timer.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::hooks {
 

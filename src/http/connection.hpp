@@ -9,10 +9,10 @@
 
 #include "core/duration.hpp"
 #include "http/request_parser.hpp"
-#include "http/response.hpp"
+#include "http/routes.hpp"
 #include "http/snapshot.hpp"
-#include "uv/tcp_stream.hpp"
-#include "uv/timer.hpp"
+#include "uv/tcp.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::http {
 

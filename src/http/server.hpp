@@ -10,7 +10,7 @@
 #include "http/connection.hpp"
 #include "http/snapshot.hpp"
 #include "log/logger.hpp"
-#include "uv/tcp_listener.hpp"
+#include "uv/tcp.hpp"
 
 namespace lastcall::http {
 

@@ -9,7 +9,7 @@
 #include <ctime>
 
 #include "core/events.hpp"
-#include "log/colour.hpp"
+#include "log/terminal.hpp"
 
 namespace lastcall::log {
 namespace {

@@ -5,7 +5,6 @@
 
 #include <string>
 
-#include "log/colour.hpp"
 
 namespace lastcall::log {
 namespace {
@@ -35,6 +34,31 @@ std::size_t character_length(std::string_view text, std::size_t i) {
 bool is_control(char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; }
 
 }  // namespace
+
+bool wants_colour(core::LogFormat format, bool is_tty, const char* no_color) {
+  const bool no_color_set = no_color != nullptr && *no_color != '\0';
+  return format == core::LogFormat::Text && is_tty && !no_color_set;
+}
+
+std::string_view level_style(core::LogLevel level) {
+  switch (level) {
+    case core::LogLevel::Debug: return kSgrDim;
+    case core::LogLevel::Info: return "";
+    case core::LogLevel::Warn: return kSgrYellow;
+    case core::LogLevel::Error: return kSgrBoldRed;
+  }
+  return "";
+}
+
+void append_styled(std::string& out, std::string_view style, std::string_view text) {
+  if (style.empty()) {
+    out += text;
+    return;
+  }
+  out += style;
+  out += text;
+  out += kSgrReset;
+}
 
 bool wants_live_status(core::LogFormat format, bool is_tty, const char* term) {
   const std::string_view name = term != nullptr ? term : "";

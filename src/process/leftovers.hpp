@@ -9,7 +9,7 @@
 
 #include "core/signal.hpp"
 #include "process/reaper.hpp"
-#include "uv/timer.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::process {
 

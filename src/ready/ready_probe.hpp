@@ -11,8 +11,8 @@
 #include "config/settings.hpp"
 #include "process/reaper.hpp"
 #include "process/spawn.hpp"
-#include "uv/tcp_stream.hpp"
-#include "uv/timer.hpp"
+#include "uv/tcp.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::ready {
 

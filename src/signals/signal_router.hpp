@@ -10,7 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/signal.hpp"
-#include "uv/poll.hpp"
+#include "uv/loop.hpp"
 
 namespace lastcall::signals {
 
