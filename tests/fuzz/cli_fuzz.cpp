@@ -42,8 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     return 0;
   }
   if (parsed->exit_now) return 0;  // --help or --version
-  // The pure resolve: a --config FILE from fuzzed bytes is never opened.
-  auto settings = config::resolve(parsed->overrides, config::FileConfig{}, false);
+  // The layers alone: a --config FILE from fuzzed bytes is never opened.
+  const auto no_file = [](const std::string&, bool) -> core::Result<std::string> { return std::string("{}"); };
+  auto settings = config::resolve_layers(parsed->overrides, no_file, false);
   if (!settings) FUZZ_CHECK(settings.error().exit_code == core::kExitUsage);
   return 0;
 }

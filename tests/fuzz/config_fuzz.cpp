@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
-// libFuzzer target: parse_config_text on any bytes, as if they were a config file. It never
+// libFuzzer target: the config file layer on any bytes, as if they were a config file. It never
 // throws or crashes; an error is a usage error (exit 2) that names the file; a valid config
 // resolves into Settings and prints as a --check plan.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
-#include "config/config_file.hpp"
 #include "config/plan.hpp"
 #include "config/resolve.hpp"
 #include "fuzz_check.hpp"
@@ -14,17 +13,17 @@
 using namespace lastcall;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto file = config::parse_config_text(text, "fuzz.json");
-  if (!file) {
-    FUZZ_CHECK(file.error().exit_code == core::kExitUsage);
-    FUZZ_CHECK(file.error().message.starts_with("config fuzz.json: "));
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  config::Overrides overrides;
+  overrides.command = {"true"};
+  overrides.values.push_back({config::find_key("--config"), "fuzz.json", "--config"});
+  const auto source = [&text](const std::string&, bool) -> core::Result<std::string> { return text; };
+  auto settings = config::resolve_layers(overrides, source, false);
+  if (!settings) {
+    FUZZ_CHECK(settings.error().exit_code == core::kExitUsage);
+    FUZZ_CHECK(settings.error().message.starts_with("config fuzz.json: "));
     return 0;
   }
-  cli::Overrides overrides;
-  overrides.command = {"true"};
-  auto settings = config::resolve(overrides, *file, false);
-  FUZZ_CHECK(settings.ok());
   FUZZ_CHECK(!config::plan_json(*settings).empty());
   return 0;
 }

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "config/duration_parser.hpp"
+#include "config/parse.hpp"
 #include "fuzz_check.hpp"
 
 using namespace lastcall;
@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto duration = config::parse_duration(text);
   if (!duration) return 0;
   FUZZ_CHECK(duration->count() >= 0 && *duration <= config::kMaxDuration);
-  const auto again = config::parse_duration(config::format_duration(*duration));
+  const auto again = config::parse_duration(core::format_duration(*duration));
   FUZZ_CHECK(again && *again == *duration);
   return 0;
 }

@@ -10,7 +10,6 @@
 
 #include "fuzz_check.hpp"
 #include "http/request_parser.hpp"
-#include "http/response.hpp"
 #include "http/routes.hpp"
 #include "http/snapshot.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "config/signal_parser.hpp"
+#include "config/parse.hpp"
 #include "fuzz_check.hpp"
 
 using namespace lastcall;
