@@ -15,7 +15,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
 
 # What building needs (the demo, the Dockerfile's build stage), and what only the tests add.
-build_packages=(build-essential cmake pkg-config libuv1-dev libcli11-dev nlohmann-json3-dev libhttp-parser-dev
+build_packages=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libhttp-parser-dev
                 doctest-dev)
 test_packages=(python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base
                clang libclang-rt-14-dev valgrind)

@@ -16,7 +16,7 @@ int main(int argc, char** argv) {
   const auto inherited = signals::take_over();
   auto parsed = cli::parse(argc, argv);
   if (!parsed) return app::report_setup_error(parsed.error(), std::nullopt);
-  if (parsed->exit_now) return *parsed->exit_now;
+  if (parsed->print) return std::fputs(parsed->print->c_str(), stdout) < 0 ? 1 : 0;
 
   auto settings = config::resolve(parsed->overrides, isatty(STDERR_FILENO) == 1);
   if (!settings) return app::report_setup_error(settings.error(), app::requested_format(parsed->overrides));

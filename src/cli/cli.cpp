@@ -1,98 +1,115 @@
 // SPDX-License-Identifier: MIT
 #include "cli/cli.hpp"
 
+#include <algorithm>
 #include <cstdlib>
-#include <deque>
-#include <iostream>
-#include <memory>
-#include <string>
-#include <vector>
-
-#include <CLI/CLI.hpp>
-
-#include "cli/help_formatter.hpp"
+#include <string_view>
 
 namespace lastcall::cli {
 namespace {
 
 using config::Key;
 
-// What CLI11 writes into while parsing, one slot per key: they outlive the CLI::App.
-struct Slot {
-  const Key* key = nullptr;
-  std::vector<std::string> values{};
-  bool flag = false;
-  CLI::Option* option = nullptr;
-};
+constexpr std::string_view kSeeHelp = "; see lastcall --help";
 
-void add_option(CLI::App& app, Slot& slot) {
-  const Key& key = *slot.key;
-  if (key.arity == Key::Arity::Flag) {
-    slot.option = app.add_flag(std::string(key.flags), slot.flag, std::string(key.help));
-    return;
+// The key whose flags name `arg`: "--grace" or "-t" (flags are "-t,--grace").
+const Key* key_for(std::string_view arg) {
+  for (const Key& key : config::keys()) {
+    for (std::string_view flags = key.flags; !flags.empty();) {
+      const auto comma = flags.find(',');
+      if (flags.substr(0, comma) == arg) return &key;
+      flags.remove_prefix(comma == std::string_view::npos ? flags.size() : comma + 1);
+    }
   }
-  std::string help(key.help);
-  if (!key.env.empty()) help += "  [$" + std::string(key.env) + "]";
-  slot.option = app.add_option(std::string(key.flags), slot.values, help)->type_name(std::string(key.type));
-  // A repeatable option takes one value per use (so `--rewrite A:B sleep` leaves `sleep`
-  // alone); a value option given twice keeps the last, so a wrapper can append overrides.
-  slot.option->allow_extra_args(false);
-  if (key.arity == Key::Arity::One) slot.option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  return nullptr;
 }
 
-// The command line's values of a key when it was given, else its environment variable's.
-void collect(const Slot& slot, config::Overrides& out) {
-  const Key& key = *slot.key;
-  const std::string origin(key.origin());
-  if (slot.option->count() > 0) {
-    if (key.arity == Key::Arity::Flag) out.values.push_back({&key, "", origin});
-    for (const auto& value : slot.values) out.values.push_back({&key, value, origin});
-    return;
+core::Error usage(std::string message) { return core::Error{std::move(message) + std::string(kSeeHelp)}; }
+
+// Reads the option at argv[i] (and its value, which may be the next argument) into `out`.
+core::Result<int> read_option(int i, int argc, const char* const* argv, config::Overrides& out) {
+  std::string_view arg = argv[i];
+  const bool long_form = arg.starts_with("--");
+  const auto equals = long_form ? arg.find('=') : std::string_view::npos;
+  // "-t5s": a short option with its value attached.
+  const std::string_view name = long_form ? arg.substr(0, equals) : arg.substr(0, 2);
+  const Key* key = key_for(name);
+  if (key == nullptr) return usage("unknown option " + std::string(name));
+  const std::string origin(key->origin());
+  std::optional<std::string_view> value;
+  if (equals != std::string_view::npos) value = arg.substr(equals + 1);
+  if (!long_form && arg.size() > 2) value = arg.substr(2);
+  if (key->arity == Key::Arity::Flag) {
+    if (value) return usage(origin + " takes no value");
+    out.values.push_back({key, "", origin});
+    return i + 1;
   }
-  const char* env = key.env.empty() ? nullptr : std::getenv(std::string(key.env).c_str());
-  // An empty variable counts as unset, as `docker run -e LASTCALL_GRACE=` would leave it.
-  if (env != nullptr && *env != '\0') out.values.push_back({&key, env, std::string(key.env)});
+  if (!value && i + 1 >= argc) return usage(origin + " needs a value: " + std::string(key->type));
+  out.values.push_back({key, std::string(value ? *value : argv[++i]), origin});
+  return i + 1;
 }
 
-// What CLI11 left unparsed is the COMMAND: everything after `--`, or from the first
-// positional on (prefix_command). Anything else it left is an option it does not know.
-core::Result<std::vector<std::string>> command_of(std::vector<std::string> rest) {
-  if (!rest.empty() && rest.front() == "--") {
-    rest.erase(rest.begin());
-  } else if (!rest.empty() && rest.front().size() > 1 && rest.front().front() == '-') {
-    return core::Error{"unknown option " + rest.front() + "; see lastcall --help"};
+// The environment's value for every key the command line did not give.
+void add_environment(config::Overrides& out) {
+  for (const Key& key : config::keys()) {
+    if (key.env.empty()) continue;
+    const bool given = std::any_of(out.values.begin(), out.values.end(), [&](const auto& v) { return v.key == &key; });
+    const char* env = std::getenv(std::string(key.env).c_str());
+    // An empty variable counts as unset, as `docker run -e LASTCALL_GRACE=` would leave it.
+    if (!given && env != nullptr && *env != '\0') out.values.push_back({&key, env, std::string(key.env)});
   }
-  return rest;
 }
 
 }  // namespace
 
 core::Result<Parsed> parse(int argc, const char* const* argv) {
-  CLI::App app(help_description(), "lastcall");
-  app.formatter(std::make_shared<HelpFormatter>());
-  app.footer(help_footer());
-  app.prefix_command(true);
-  app.set_help_flag("-h,--help", "print this help and exit");
-  app.set_version_flag("--version", std::string("lastcall ") + LASTCALL_VERSION, "print the version and exit");
-  std::deque<Slot> slots;
+  Parsed parsed;
+  int i = 1;
+  while (i < argc) {
+    const std::string_view arg = argv[i];
+    if (arg == "-h" || arg == "--help") return Parsed{.print = help_text()};
+    if (arg == "--version") return Parsed{.print = std::string("lastcall ") + LASTCALL_VERSION + "\n"};
+    if (arg == "--") ++i;
+    if (arg == "--" || arg.size() < 2 || arg[0] != '-') break;
+    auto next = read_option(i, argc, argv, parsed.overrides);
+    if (!next) return next.error();
+    i = *next;
+  }
+  parsed.overrides.command.assign(argv + i, argv + argc);
+  add_environment(parsed.overrides);
+  return parsed;
+}
+
+std::string help_text() {
+  std::string out =
+      "Usage: lastcall [OPTIONS] [--] COMMAND [ARG...]\n"
+      "       lastcall [OPTIONS] --check\n\n"
+      "Run COMMAND as a child, relay signals to it, and stop it gracefully.\n\n"
+      "On a trigger (SIGTERM, SIGINT or SIGQUIT unless --triggers names others): drain,\n"
+      "run the pre-stop hooks, send the stop signal, SIGKILL the child when the grace\n"
+      "budget ends, run the post-stop hooks, then exit with the child's status. A second\n"
+      "trigger forces an exit.\n\nOptions:\n"
+      "  -h, --help                  print this help and exit\n"
+      "  --version                   print the version and exit\n";
   for (const Key& key : config::keys()) {
     if (key.flags.empty()) continue;
-    add_option(app, slots.emplace_back(Slot{.key = &key, .values = {}, .flag = false, .option = nullptr}));
+    std::string names(key.flags);
+    if (const auto comma = names.find(','); comma != std::string::npos) names.insert(comma + 1, " ");
+    std::string line = "  " + names + (key.type.empty() ? "" : " " + std::string(key.type));
+    line.resize(std::max<std::size_t>(line.size() + 1, 30), ' ');
+    out += line + std::string(key.help) + (key.env.empty() || key.arity == Key::Arity::Flag ? "" : "  [$" + std::string(key.env) + "]") + "\n";
   }
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::Success& success) {
-    // --help or --version: CLI11 prints the text; its exit code is 0.
-    return Parsed{.exit_now = app.exit(success, std::cout, std::cerr), .overrides = {}};
-  } catch (const CLI::ParseError& error) {
-    return core::Error{std::string(error.what()) + "; see lastcall --help"};
-  }
-  auto command = command_of(app.remaining());
-  if (!command) return command.error();
-  Parsed parsed;
-  for (const auto& slot : slots) collect(slot, parsed.overrides);
-  parsed.overrides.command = std::move(*command);
-  return parsed;
+  return out +
+         "\nDURATION is 250ms, 1.5s, 2m, 1m30s or a bare number of seconds (24, 0.5).\n"
+         "SIG is a name with or without SIG (SIGTERM, term) or a number (15).\n"
+         "Precedence: command line > environment > config file > defaults.\n"
+         "Hooks, pre_stop_timeout and post_stop_timeout are set in the config file.\n\n"
+         "Exit status: the child's (0 for a --success-exit code; 128+N when killed by\n"
+         "signal N), 2 for a usage or config error, 126 or 127 when COMMAND cannot run.\n\n"
+         "Examples:\n"
+         "  lastcall --listen 127.0.0.1:9000 --drain 5s --stop-signal QUIT -- nginx -g 'daemon off;'\n"
+         "  lastcall -c /etc/lastcall.json --check\n"
+         "  lastcall --rewrite HUP:USR1 --success-exit 143 -- ./server --port 8080\n";
 }
 
 }  // namespace lastcall::cli

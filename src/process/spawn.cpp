@@ -97,12 +97,13 @@ void prepare(Prepared& p, const SpawnRequest& request, const core::InheritedSign
   ::_exit(127);
 }
 
+// lastcall catches no signal (it reads them from a signalfd) and ignores none, so exec(2)
+// leaves every disposition at its default but the ignored ones set here.
 void restore_signals(const core::InheritedSignals& inherited) {
-  struct sigaction action {};
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
   for (int sig = 1; sig < NSIG; ++sig) {
-    action.sa_handler = sigismember(&inherited.ignored, sig) == 1 ? SIG_IGN : SIG_DFL;
-    // EINVAL for SIGKILL, SIGSTOP and glibc's reserved 32 and 33 is expected and harmless.
-    (void)::sigaction(sig, &action, nullptr);
+    if (sigismember(&inherited.ignored, sig) == 1) (void)::sigaction(sig, &ignore, nullptr);
   }
   (void)::sigprocmask(SIG_SETMASK, &inherited.blocked, nullptr);
 }
@@ -233,9 +234,11 @@ core::Result<Spawned> spawn(const SpawnRequest& request, const core::InheritedSi
   prepare(p, request, inherited);
   int report[2];
   if (!open_report_pipe(report)) return core::Error{"cannot start " + request.argv.front() + ": " + std::strerror(errno), core::kExitNotExecutable};
-  // fork(2), not vfork: glibc's setuid() signals every thread of its thread list, which a
-  // vfork child would share with us.
-  const pid_t pid = ::fork();
+  // _Fork(3), not fork: no atfork handler runs (libuv's would recreate its signal pipe in
+  // the child for nothing), and the child calls only async-signal-safe functions anyway. Not
+  // vfork: glibc's setuid() signals every thread of its thread list, which a vfork child
+  // would share with us.
+  const pid_t pid = ::_Fork();
   if (pid == 0) run_child(p, report[1]);
   const int fork_error = errno;
   ::close(report[1]);

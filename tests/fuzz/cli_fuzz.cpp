@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(parsed.error().exit_code == core::kExitUsage);
     return 0;
   }
-  if (parsed->exit_now) return 0;  // --help or --version
+  if (parsed->print) return 0;  // --help or --version
   // The layers alone: a --config FILE from fuzzed bytes is never opened.
   const auto no_file = [](const std::string&, bool) -> core::Result<std::string> { return std::string("{}"); };
   auto settings = config::resolve_layers(parsed->overrides, no_file, false);
