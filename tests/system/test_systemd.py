@@ -361,6 +361,22 @@ def test_stop_runs_the_hooks_and_status_follows_the_states(machine, service):
 
 
 @pytest.mark.timeout(60)
+def test_a_workload_killed_by_the_stop_signal_is_a_clean_stop(machine, service):
+    """A workload without a SIGTERM handler dies of the stop's SIGTERM; lastcall dies of it
+    too (--exit-by-signal), which systemd counts as a clean stop: inactive, Result=success,
+    no SuccessExitStatus=143 needed."""
+    name = "diesofterm"
+    unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000"))
+    machine.systemctl("start", unit)
+    child_pid(machine, name)
+    machine.systemctl("stop", unit)
+    props = machine.show(unit, "ActiveState", "Result", "NRestarts")
+    assert props == {"ActiveState": "inactive", "Result": "success", "NRestarts": "0"}, props
+    exited = [e for e in sysutil.json_events(machine.journal(unit)) if e["event"] == "child_exited"]
+    assert exited and exited[0].get("signal") == "SIGTERM", exited
+
+
+@pytest.mark.timeout(60)
 def test_the_watch_a_stop_jq_line_of_the_docs_reads_the_journal(machine, service):
     """docs/systemd.md "Watch a stop": its jq line, run on the unit's journal (which also has
     systemd's own lines), prints the hook events and the summary; plain `jq -c` fails there."""
