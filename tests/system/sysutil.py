@@ -5,6 +5,7 @@ live in conftest.py."""
 import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -57,6 +58,17 @@ def static_binary():
     return os.environ.get("LASTCALL_STATIC_BIN") or str(REPO / "build-static" / "lastcall")
 
 
+def seconds(duration):
+    """Seconds in a duration as lastcall, Compose and systemd write them: 15, "15s", "1m30s",
+    "250ms"."""
+    if isinstance(duration, (int, float)):
+        return float(duration)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)?", duration.strip())
+    assert parts and "".join(n + u for n, u in parts) == duration.strip(), duration
+    scale = {"ms": 0.001, "s": 1, "": 1, "m": 60, "h": 3600}
+    return sum(float(n) * scale[u] for n, u in parts)
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
@@ -81,13 +93,16 @@ def json_events(text):
     return out
 
 
-def proc_state(pid):
-    """The one-letter state of a process (R, S, Z, T...), or None when it is gone."""
+def proc_stat(pid):
+    """{"pid", "comm", "state", "ppid"} of a process, or None when it is gone."""
     try:
         with open("/proc/%d/stat" % pid) as f:
-            return f.read().rsplit(")", 1)[1].split()[0]
-    except (FileNotFoundError, ProcessLookupError, IndexError):
+            text = f.read()
+    except (FileNotFoundError, ProcessLookupError):
         return None
+    head, _, rest = text.rpartition(")")
+    fields = rest.split()
+    return {"pid": pid, "comm": head.partition("(")[2], "state": fields[0], "ppid": int(fields[1])}
 
 
 def pid_namespace(pid):
@@ -98,14 +113,15 @@ def pid_namespace(pid):
 
 
 def processes_in_pid_namespace(pid):
-    """[(host pid, state)] of every process in the pid namespace of `pid`, seen from the host."""
+    """proc_stat() of every process in the pid namespace of `pid`, seen from the host (so with
+    host pids)."""
     ns = pid_namespace(pid)
     if ns is None:
         return []
     out = []
     for entry in os.listdir("/proc"):
         if entry.isdigit() and pid_namespace(int(entry)) == ns:
-            state = proc_state(int(entry))
-            if state is not None:
-                out.append((int(entry), state))
+            stat = proc_stat(int(entry))
+            if stat is not None:
+                out.append(stat)
     return out
