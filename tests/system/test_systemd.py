@@ -427,6 +427,34 @@ def test_a_stop_timeout_shorter_than_the_sequence_is_extended(machine, service):
     assert "timed out" not in journal and "Killing" not in journal, journal[-2000:]
 
 
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("notify_access", ["main", "none"])
+def test_type_exec_is_extended_only_with_a_notify_socket(machine, service, notify_access):
+    """Type=exec, TimeoutStopSec=2s, a 4 s pre-stop hook. systemd gives lastcall a notify
+    socket whenever NotifyAccess= is set, whatever the Type=, and then the stop is extended
+    as with Type=notify. With NotifyAccess=none nothing extends it, and systemd SIGKILLs
+    everything mid-sequence (Result=timeout, no post-stop hook): the case docs/shutdown.md
+    sizes TimeoutStopSec= for."""
+    name = "exec-" + notify_access
+    config = {"grace": "15s", "hooks": {
+        "pre_stop": [{"name": "slow", "timeout": "9s", "command": "sleep 4; " + record(name, "pre-done")}],
+        "post_stop": [{"name": "after", "command": record(name, "post")}]}}
+    unit = service(name, config, workload(name), dropins={
+        "exec": "[Service]\nType=exec\nNotifyAccess=%s\nTimeoutStopSec=2s\n" % notify_access})
+    machine.systemctl("start", unit)
+    child_pid(machine, name)
+    machine.systemctl("stop", unit, check=False, timeout=30)
+    props = machine.show(unit, "ActiveState", "Result")
+    order = machine.lines("%s/%s/order" % (OUT, name))
+    if notify_access == "main":
+        assert props == {"ActiveState": "inactive", "Result": "success"}, props
+        assert order == ["pre-done", "child-term", "post"], order
+    else:
+        assert props == {"ActiveState": "failed", "Result": "timeout"}, props
+        assert order == [], order
+        assert "timed out. Killing." in machine.journal(unit)
+
+
 # --- failures and restarts ----------------------------------------------------------------------
 
 @pytest.mark.timeout(60)
@@ -471,22 +499,28 @@ def test_reload_relays_exactly_one_sighup(machine, service):
 
 
 @pytest.mark.timeout(60)
-@pytest.mark.parametrize("force", ["shipped", "without RestartForceExitStatus"])
-def test_a_workload_killed_by_a_reload_is_restarted(machine, service, force):
-    """A workload without a SIGHUP handler dies of a reload; lastcall dies of SIGHUP too, which
-    systemd counts as clean. The shipped unit's RestartForceExitStatus= restarts it; without
-    that line the service stays down with Result=success."""
-    name = "nohup" if force == "shipped" else "nohup-plain"
-    dropins = {} if force == "shipped" else {"no-force": "[Service]\nRestartForceExitStatus=\n"}
+@pytest.mark.parametrize("case", ["reload", "reload without RestartForceExitStatus",
+                                  "SIGTERM to the child"])
+def test_a_workload_killed_by_a_clean_signal_is_restarted(machine, service, case):
+    """A workload without handlers dies of a reload's SIGHUP (or of a SIGTERM that systemd did
+    not send); lastcall dies of the same signal, which systemd counts as clean. The shipped
+    unit's RestartForceExitStatus= restarts it; without that line the service stays down
+    with Result=success."""
+    name = {"reload": "nohup", "SIGTERM to the child": "noterm"}.get(case, "nohup-plain")
+    dropins = {"no-force": "[Service]\nRestartForceExitStatus=\n"} if "without" in case else {}
+    signal_name = "SIGTERM" if "SIGTERM" in case else "SIGHUP"
     unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000"),
                    dropins=dropins)
     machine.systemctl("start", unit)
     first = child_pid(machine, name)
-    machine.systemctl("reload", unit)
+    if signal_name == "SIGTERM":
+        machine.sh("kill -TERM %d" % first)
+    else:
+        machine.systemctl("reload", unit)
     died = wait_for(lambda: [e for e in sysutil.json_events(machine.journal(unit))
                              if e["event"] == "child_exited"], timeout=10, what="child_exited")
-    assert died[0].get("signal") == "SIGHUP", died
-    if force == "shipped":
+    assert died[0].get("signal") == signal_name, died
+    if "without" not in case:
         second = child_pid(machine, name, other_than=first)
         wait_for(lambda: machine.show(unit, "ActiveState")["ActiveState"] == "active",
                  timeout=10, what="the restarted unit")
@@ -529,7 +563,8 @@ exit 0
 @pytest.mark.timeout(60)
 def test_a_bad_config_fails_the_start_and_a_good_start_logs_no_plan(machine, service):
     """A config error: lastcall exits 2 before it starts the workload, so `systemctl start`
-    fails and the journal names the key. A good start writes no `--check` plan to the journal."""
+    fails, the journal names the key, and Restart=on-failure tries again. A good start writes
+    no `--check` plan to the journal."""
     good = service("quiet", {"grace": "5s", "hooks": {"pre_stop": [{"name": "a", "command": "true"}]}},
                    workload("quiet"))
     machine.systemctl("start", good)
@@ -545,6 +580,9 @@ def test_a_bad_config_fails_the_start_and_a_good_start_logs_no_plan(machine, ser
     assert machine.read("%s/badcfg/pid" % OUT) is None, "the workload was started"
     errors = [e for e in sysutil.json_events(machine.journal(bad)) if e["event"] == "config_error"]
     assert errors and "/timout" in errors[0]["error"], errors
+    # Restart=on-failure tries again after RestartSec (2 s), with the same result.
+    wait_for(lambda: int(machine.show(bad, "NRestarts")["NRestarts"]) >= 1, timeout=10,
+             what="a new try after RestartSec")
     machine.systemctl("stop", bad, check=False)
 
 
