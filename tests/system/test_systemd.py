@@ -610,13 +610,15 @@ def fd_targets(text):
 
 @pytest.mark.timeout(60)
 def test_socket_activation_hands_the_fds_to_the_child(machine, service):
-    """Two socket units, `lastcall@sock.socket` (as in docs/systemd.md, fd name `http`) and
-    one more (`ctl`), activate lastcall@sock on a connection: the child gets the fds at the
-    same numbers (3, 4) with LISTEN_FDS, LISTEN_FDNAMES and its own pid in LISTEN_PID;
-    lastcall keeps no copy of them open."""
-    name, port, path = "sock", 18080, "/run/lctest-ctl.sock"
-    machine.install("/etc/systemd/system/lastcall@%s.socket" % name,
-                    "[Socket]\nListenStream=127.0.0.1:%d\nFileDescriptorName=http\n" % port)
+    """Two socket units, docs/systemd.md's `lastcall@web.socket` (as lastcall@sock.socket,
+    fd name `http`) and one more (`ctl`), activate lastcall@sock on a connection: the child
+    gets the fds at the same numbers (3, 4) with LISTEN_FDS, LISTEN_FDNAMES and its own pid in
+    LISTEN_PID; lastcall keeps no copy of them open."""
+    name, path = "sock", "/run/lctest-ctl.sock"
+    doc_unit = next(b for b in re.findall(r"```ini\n(.*?)```", SYSTEMD_DOC.read_text(), re.S)
+                    if "lastcall@web.socket" in b)
+    port = int(re.search(r"ListenStream=127\.0\.0\.1:(\d+)", doc_unit).group(1))
+    machine.install("/etc/systemd/system/lastcall@%s.socket" % name, doc_unit)
     machine.install("/etc/systemd/system/lctest-ctl.socket",
                     "[Socket]\nListenStream=%s\nFileDescriptorName=ctl\n"
                     "Service=lastcall@%s.service\n" % (path, name))
@@ -624,7 +626,8 @@ def test_socket_activation_hands_the_fds_to_the_child(machine, service):
     unit = service(name, {"grace": "5s"}, workload(name), extra_units=sockets.split(),
                    dropins={"sockets": "[Unit]\nRequires=%s\nAfter=%s\n[Service]\nSockets=%s\n"
                                        % (sockets, sockets, sockets)})
-    machine.systemctl("start", *sockets.split())
+    machine.systemctl("enable", "--now", "lastcall@%s.socket" % name)
+    machine.systemctl("start", "lctest-ctl.socket")
     # A connection to the listening socket starts the service: socket activation.
     machine.cmd(["bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/%d" % port])
     wait_for(lambda: machine.show(unit, "ActiveState")["ActiveState"] == "active", timeout=15,
