@@ -202,7 +202,7 @@ def test_podman_stop_runs_the_hooks_into_a_volume(podman, containers, tmp_path):
 
 
 ORPHANS = r"""
-n=0; while [ $n -lt 500 ]; do (sleep 2 &); n=$((n+1)); done
+n=0; while [ $n -lt 500 ]; do (sleep 4 &); n=$((n+1)); done
 echo short > /out/phase
 while [ ! -e /out/go ]; do sleep 0.1; done
 n=0; while [ $n -lt 500 ]; do (sleep 1000 &); n=$((n+1)); done
@@ -236,7 +236,7 @@ def test_500_orphans_are_reaped_and_none_is_left_at_the_stop(podman, containers,
         procs = sysutil.processes_in_pid_namespace(pid1)
         orphans = [p for p in procs if p["ppid"] == pid1 and p["comm"] != "sh"]
         return procs if not orphans and not [p for p in procs if p["state"] == "Z"] else None
-    wait_for(settled, timeout=20, what="the orphans to exit and be reaped")
+    wait_for(settled, timeout=30, what="the orphans to exit and be reaped")
 
     (out / "go").write_text("")
     wait_for(lambda: phase() == "long", timeout=30, what="500 long-lived orphans")
@@ -299,7 +299,7 @@ def test_readyz_is_503_during_the_drain(podman, containers):
             stop.wait()
     took = time.monotonic() - started
     first_503 = next(t for t, ready, _ in samples if ready == 503)
-    assert first_503 < 1.0, samples[:5]
+    assert first_503 < 2.0, samples[:5]
     draining = [(t, h) for t, ready, h in samples if ready == 503]
     assert draining[-1][0] - first_503 >= 2.5, draining
     assert all(h == 200 for _, h in draining), draining
@@ -457,8 +457,10 @@ def test_the_refusal_names_the_three_ways_out(podman, containers, plain_copy_ima
     errors = [e for e in sysutil.json_events(out.stderr) if e["event"] == "config_error"]
     assert errors, out.stderr
     message = errors[0]["error"]
-    for way in ("chmod go-w", "read-only", "--insecure-config"):
-        assert way in message, "the refusal does not mention %r: %s" % (way, message)
+    ways = {"owner root, not writable by others": ("chmod go-w", "chown root", "not writable"),
+            "a read-only mount": ("read-only",), "the opt-out": ("--insecure-config",)}
+    missing = [way for way, words in ways.items() if not any(w in message for w in words)]
+    assert not missing, "the refusal does not name %s: %s" % (", ".join(missing), message)
 
 
 # --- Kubernetes manifests under podman kube play ------------------------------------------------
