@@ -223,10 +223,9 @@ def machine(static_bin):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def workload(name, before="", on_term="exit 0", handle_hup=True):
-    """A /bin/sh workload that records its pid, environment, fds and the signals it handles
-    under OUT/name, and exits 0 on SIGTERM."""
-    hup = "trap 'echo hup >> \"$out/signals\"' HUP" if handle_hup else ""
+def workload(name, before=""):
+    """A /bin/sh workload that records its pid, environment and fds under OUT/name, runs
+    `before`, then counts the SIGHUPs it gets and exits 0 on SIGTERM."""
     return """#!/bin/sh
 # The workload of lastcall@{name}: records what it sees under $out.
 out={out}/{name}
@@ -235,10 +234,10 @@ echo $$ > "$out/pid"
 env > "$out/env"
 for fd in /proc/$$/fd/*; do echo "${{fd##*/}} $(readlink "$fd")"; done > "$out/fds"
 {before}
-{hup}
-trap 'echo term >> "$out/signals"; echo child-term >> "$out/order"; {on_term}' TERM
+trap 'echo hup >> "$out/signals"' HUP
+trap 'echo term >> "$out/signals"; echo child-term >> "$out/order"; exit 0' TERM
 while :; do sleep 1000 & wait $!; done
-""".format(name=name, out=OUT, before=before, hup=hup, on_term=on_term)
+""".format(name=name, out=OUT, before=before)
 
 
 def record(name, text):
