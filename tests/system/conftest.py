@@ -13,7 +13,8 @@ DEFAULT_TIMEOUT = 60
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "timeout(seconds): per-test alarm (default %d s)" % DEFAULT_TIMEOUT)
+    config.addinivalue_line("markers",
+                            "timeout(seconds): per-test alarm (default %d s)" % DEFAULT_TIMEOUT)
 
 
 class AlarmTimeout(Exception):

@@ -218,8 +218,9 @@ def test_500_orphans_are_reaped_and_none_is_left_at_the_stop(podman, containers,
     itself)."""
     out = tmp_path / "out"
     out.mkdir()
-    cfg = write_config(tmp_path / "cfg", {"grace": "8s", "hooks": {"post_stop": [sh_hook(
-        "census", "for p in /proc/[0-9]*; do read -r line < $p/stat; echo \"$line\"; done > /out/left")]}})
+    census = 'for p in /proc/[0-9]*; do read -r line < $p/stat; echo "$line"; done > /out/left'
+    cfg = write_config(tmp_path / "cfg", {"grace": "8s",
+                                          "hooks": {"post_stop": [sh_hook("census", census)]}})
     name = containers("orphans")
     podman("run", "-d", "--name", name, *podman.run_args(), "-v", "%s:/out" % out,
            "-v", "%s:/etc/lastcall.json:ro" % cfg, "-e", "LASTCALL_CONFIG=/etc/lastcall.json",
@@ -363,8 +364,9 @@ def test_podman_run_it_gives_an_interactive_shell_the_terminal(podman, container
         term.write("echo hel''lo-$((6*7))\r")
         answered = term.read_until(b"hello-42", timeout=10)
         handed = b'"terminal_handed"' in term.output
+        shown = term.output.decode(errors="replace")[-1500:]
         assert answered and handed, "no answer from the shell within 10 s (terminal_handed " \
-            "logged: %s); the terminal showed:\n%s" % (handed, term.output.decode(errors="replace")[-1500:])
+            "logged: %s); the terminal showed:\n%s" % (handed, shown)
         term.write("exit 3\r")
         term.read_until(b"shutdown_complete", timeout=10)
         assert proc.wait(timeout=15) == 3

@@ -223,21 +223,24 @@ def machine(static_bin):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def workload(name, before=""):
+def workload(name, before="", traps=True):
     """A /bin/sh workload that records its pid, environment and fds under OUT/name, runs
-    `before`, then counts the SIGHUPs it gets and exits 0 on SIGTERM."""
+    `before`, then counts the SIGHUPs it gets and exits 0 on SIGTERM. With traps, the pid is
+    written once they are set, so a test that waits for it can signal at once; without, the
+    shell and whatever it execs die of SIGHUP and SIGTERM."""
+    handlers = """trap 'echo hup >> "$out/signals"' HUP
+trap 'echo term >> "$out/signals"; echo child-term >> "$out/order"; exit 0' TERM"""
     return """#!/bin/sh
 # The workload of lastcall@{name}: records what it sees under $out.
 out={out}/{name}
 mkdir -p "$out"
-echo $$ > "$out/pid"
+{handlers}
 env > "$out/env"
 for fd in /proc/$$/fd/*; do echo "${{fd##*/}} $(readlink "$fd")"; done > "$out/fds"
+echo $$ > "$out/pid"
 {before}
-trap 'echo hup >> "$out/signals"' HUP
-trap 'echo term >> "$out/signals"; echo child-term >> "$out/order"; exit 0' TERM
 while :; do sleep 1000 & wait $!; done
-""".format(name=name, out=OUT, before=before)
+""".format(name=name, out=OUT, before=before, handlers=handlers if traps else "")
 
 
 def record(name, text):
@@ -365,7 +368,7 @@ def test_a_workload_killed_by_the_stop_signal_is_a_clean_stop(machine, service):
     too (--exit-by-signal), which systemd counts as a clean stop: inactive, Result=success,
     no SuccessExitStatus=143 needed."""
     name = "diesofterm"
-    unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000"))
+    unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000", traps=False))
     machine.systemctl("start", unit)
     child_pid(machine, name)
     machine.systemctl("stop", unit)
@@ -436,7 +439,8 @@ def test_type_exec_is_extended_only_with_a_notify_socket(machine, service, notif
     sizes TimeoutStopSec= for."""
     name = "exec-" + notify_access
     config = {"grace": "15s", "hooks": {
-        "pre_stop": [{"name": "slow", "timeout": "9s", "command": "sleep 4; " + record(name, "pre-done")}],
+        "pre_stop": [{"name": "slow", "timeout": "9s",
+                      "command": "sleep 4; " + record(name, "pre-done")}],
         "post_stop": [{"name": "after", "command": record(name, "post")}]}}
     unit = service(name, config, workload(name), dropins={
         "exec": "[Service]\nType=exec\nNotifyAccess=%s\nTimeoutStopSec=2s\n" % notify_access})
@@ -508,7 +512,7 @@ def test_a_workload_killed_by_a_clean_signal_is_restarted(machine, service, case
     name = {"reload": "nohup", "SIGTERM to the child": "noterm"}.get(case, "nohup-plain")
     dropins = {"no-force": "[Service]\nRestartForceExitStatus=\n"} if "without" in case else {}
     signal_name = "SIGTERM" if "SIGTERM" in case else "SIGHUP"
-    unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000"),
+    unit = service(name, {"grace": "5s"}, workload(name, before="exec sleep 100000", traps=False),
                    dropins=dropins)
     machine.systemctl("start", unit)
     first = child_pid(machine, name)
@@ -634,7 +638,8 @@ def test_socket_activation_hands_the_fds_to_the_child(machine, service):
     main = int(machine.show(unit, "MainPID")["MainPID"])
     pid = child_pid(machine, name)
     wait_for(lambda: machine.read("%s/%s/fds" % (OUT, name)), what="the child's fd list")
-    ours = dict(v.split("=", 1) for v in machine.sh("cat /proc/%d/environ" % main).stdout.split("\0") if "=" in v)
+    environ = machine.sh("cat /proc/%d/environ" % main).stdout.split("\0")
+    ours = dict(v.split("=", 1) for v in environ if "=" in v)
     assert ours.get("LISTEN_FDS") == "2", ours
     names = ours["LISTEN_FDNAMES"].split(":")
     assert sorted(names) == ["ctl", "http"], names
