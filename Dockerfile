@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The demo image: lastcall as PID 1 running docs/examples/demo.sh under docs/examples/demo.json.
 #   docker build -t lastcall-demo .              # the demo (debian:12-slim: its hooks need /bin/sh)
-#   docker run --rm -it lastcall-demo            # Ctrl+C or `docker stop` shows the sequence
+#   docker run --rm -it --stop-timeout 15 lastcall-demo   # Ctrl+C or `docker stop` shows the sequence
+#     (15 s: the demo's grace 10s + post_stop_timeout 3s + 2s; Docker's default of 10 s is too short)
 #   docker build --target static -t lastcall:static .   # FROM scratch: the binary alone
 # Stage 1 runs the same command as the README and CI (`packaging/bootstrap.sh`), so what is
 # tested is what is shipped. See docker/README.md.
@@ -28,7 +29,8 @@ ENTRYPOINT ["/usr/bin/lastcall", "--"]
 # The default target: the demo. Its hooks are shell commands, hence a base with /bin/sh.
 FROM debian:12-slim AS demo
 COPY --from=build /src/build-static/lastcall /usr/bin/lastcall
-COPY docs/examples/demo.json /etc/lastcall/demo.json
+# 0644 whatever the checkout's umask: as root, lastcall refuses a config that others can change.
+COPY --chmod=0644 docs/examples/demo.json /etc/lastcall/demo.json
 COPY --chmod=0755 docs/examples/demo.sh /usr/share/lastcall/demo.sh
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/usr/bin/lastcall", "-c", "/etc/lastcall/demo.json", "--"]
