@@ -92,6 +92,11 @@ void prepare(Prepared& p, const SpawnRequest& request, const core::InheritedSign
 
 [[noreturn]] void fail(int report, Failure::Step step) {
   const Failure failure{.step = step, .error = errno};
+  // A parent that closed the report unread (it only wants the exit status) would otherwise
+  // have the write raise SIGPIPE and the process die of it instead of exiting 127.
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  (void)::sigaction(SIGPIPE, &ignore, nullptr);
   // Nothing to do if it fails: the parent then sees end of file and a process that exited 127.
   (void)!::write(report, &failure, sizeof failure);
   ::_exit(127);
