@@ -45,6 +45,8 @@ core::Result<int> read_option(int i, int argc, const char* const* argv, config::
     return i + 1;
   }
   if (!value && i + 1 >= argc) return usage(origin + " needs a value: " + std::string(key->type));
+  // The last of a value option wins outright: an earlier, even invalid, one is dropped.
+  if (key->arity == Key::Arity::One) std::erase_if(out.values, [key](const auto& v) { return v.key == key; });
   out.values.push_back({key, std::string(value ? *value : argv[++i]), origin});
   return i + 1;
 }
