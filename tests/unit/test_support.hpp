@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "uv/loop.hpp"
+
+// What many tests share: scratch directories, environment variables set for one test, and
+// waiting for something with a deadline instead of sleeping a fixed time.
+namespace lastcall::test {
+
+using namespace std::chrono_literals;
+
+// A directory from mkdtemp(3), removed with everything in it when the test ends.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "lastcall-test-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  // Writes `text` to `name` inside the directory and returns its path.
+  [[nodiscard]] std::string write(const std::string& name, const std::string& text) const {
+    const std::string file = path_ + "/" + name;
+    std::ofstream(file) << text;
+    return file;
+  }
+  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;  // empty when mkdtemp failed
+};
+
+// Sets (or, with nullopt, unsets) one environment variable and puts the old value back.
+class ScopedEnv {
+ public:
+  ScopedEnv(std::string name, const std::optional<std::string>& value) : name_(std::move(name)) {
+    if (const char* old = ::getenv(name_.c_str())) old_ = old;
+    if (value) {
+      ::setenv(name_.c_str(), value->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ~ScopedEnv() {
+    if (old_) {
+      ::setenv(name_.c_str(), old_->c_str(), 1);
+    } else {
+      ::unsetenv(name_.c_str());
+    }
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  std::string name_;
+  std::optional<std::string> old_;
+};
+
+// Polls `done` every millisecond until it holds or `limit` has passed; true when it held.
+// For what the kernel does on its own time (a signal delivered, a process gone).
+inline bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+// Runs `loop` until `done` holds (looked at every 2 ms of loop time) or `limit` has passed;
+// true when it held. The loop stays open for the test to close.
+inline bool run_until(uv::Loop& loop, const std::function<bool()>& done, std::chrono::milliseconds limit = 5s) {
+  if (done()) return true;
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  bool held = false;
+  uv::Timer* self = nullptr;
+  uv::Timer check(loop.get(), [&] {
+    held = done();
+    if (held || std::chrono::steady_clock::now() > deadline) {
+      loop.stop();
+    } else {
+      self->start(core::Duration{2});
+    }
+  });
+  self = &check;
+  check.start(core::Duration{2});
+  loop.run();
+  return held;
+}
+
+}  // namespace lastcall::test
