@@ -6,13 +6,14 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
-using lastcall::config::effective_timeout;
-using lastcall::config::HookSpec;
-using lastcall::config::LogFormat;
-using lastcall::config::Phase;
+#include "config/parse.hpp"
+
 using lastcall::config::phase_cap;
 using lastcall::config::plan_json;
 using lastcall::config::Settings;
+using lastcall::core::HookSpec;
+using lastcall::core::LogFormat;
+using lastcall::core::Phase;
 using lastcall::core::Signal;
 using nlohmann::json;
 using std::chrono::milliseconds;
@@ -61,13 +62,18 @@ TEST_CASE("the pre_stop cap is min(pre_stop_timeout, grace - drain); post_stop's
     settings.drain = milliseconds(25'000);
     CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(0));
   }
+  SUBCASE("without pre_stop_timeout, half the grace") {
+    settings.pre_stop_timeout.reset();
+    settings.drain = milliseconds(0);
+    CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(10'000));
+  }
 }
 
 TEST_CASE("a hook's effective timeout is its timeout capped by its phase, or the cap") {
-  const Settings settings = example();
-  CHECK(effective_timeout(settings, Phase::PreStop, settings.pre_stop[0]) == milliseconds(5'000));
-  CHECK(effective_timeout(settings, Phase::PreStop, settings.pre_stop[1]) == milliseconds(16'000));
-  CHECK(effective_timeout(settings, Phase::PostStop, settings.post_stop[0]) == milliseconds(3'000));
+  const json plan = json::parse(plan_json(example()));
+  CHECK(plan.at("hooks").at("pre_stop").at(0).at("effective_timeout_ms") == 5'000);
+  CHECK(plan.at("hooks").at("pre_stop").at(1).at("effective_timeout_ms") == 16'000);
+  CHECK(plan.at("hooks").at("post_stop").at(0).at("effective_timeout_ms") == 3'000);
 }
 
 TEST_CASE("--check prints the resolved plan as JSON") {
@@ -88,6 +94,7 @@ TEST_CASE("--check prints the resolved plan as JSON") {
     CHECK(plan.at("stop_signal") == "trigger");
     CHECK(plan.at("forward") == "group");
     CHECK(plan.at("rewrite") == json({{"SIGHUP", "SIGUSR1"}}));
+    CHECK(plan.at("triggers") == json({"SIGTERM", "SIGINT", "SIGQUIT"}));
     CHECK(plan.at("success_exit_codes") == json({0, 143}));
     CHECK(plan.at("log_format") == "text");
     CHECK(plan.at("log_level") == "info");
@@ -126,14 +133,31 @@ TEST_CASE("the plan names an explicit stop signal and a missing config as null")
   CHECK(plan.at("command") == json::array());
   CHECK(plan.at("rewrite") == json::object());
   CHECK(plan.at("hooks").at("pre_stop") == json::array());
+  CHECK(plan.at("ready").is_null());
 }
 
 TEST_CASE("the plan shows the admin endpoint's address, or null, and exit_by_signal") {
   Settings settings = example();
   CHECK(json::parse(plan_json(settings)).at("listen").is_null());
   CHECK(json::parse(plan_json(settings)).at("exit_by_signal") == false);
-  settings.listen = lastcall::config::ListenAddress{.host = "::1", .port = 9000, .ipv6 = true};
+  settings.listen = lastcall::config::Endpoint{.host = "::1", .port = 9000, .ipv6 = true};
   settings.exit_by_signal = true;
   CHECK(json::parse(plan_json(settings)).at("listen") == "[::1]:9000");
   CHECK(json::parse(plan_json(settings)).at("exit_by_signal") == true);
+}
+
+TEST_CASE("the plan shows the readiness check as written, with its timings in milliseconds") {
+  Settings settings = example();
+  settings.ready = lastcall::config::ready_from_text("http://127.0.0.1:8080/healthz");
+  REQUIRE(settings.ready);
+  settings.ready->start_timeout = milliseconds(30'000);
+  const json ready = json::parse(plan_json(settings)).at("ready");
+  CHECK(ready.at("kind") == "http");
+  CHECK(ready.at("check") == "http://127.0.0.1:8080/healthz");
+  CHECK(ready.at("interval_ms") == 1'000);
+  CHECK(ready.at("timeout_ms") == 1'000);
+  CHECK(ready.at("start_timeout_ms") == 30'000);
+  settings.ready = lastcall::config::ready_from_text("exec:true");
+  CHECK(json::parse(plan_json(settings)).at("ready").at("kind") == "command");
+  CHECK(json::parse(plan_json(settings)).at("ready").at("start_timeout_ms").is_null());
 }
