@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+#include "process/leftovers.hpp"
+
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "process/children.hpp"
+#include "process_support.hpp"
+
+using namespace lastcall;
+using test::start_helper;
+
+namespace {
+
+// What the recorders (helper_mode.hpp) printed: "ready PID" once each, then "SIG PID" for
+// each signal that reached them.
+struct Record {
+  std::vector<pid_t> ready;
+  std::map<pid_t, std::vector<int>> signals;
+};
+
+Record parse(const std::string& text) {
+  Record record;
+  std::istringstream in(text.substr(0, text.rfind('\n') + 1));  // whole lines only
+  for (std::string word, pid; in >> word >> pid;) {
+    if (word == "ready") {
+      record.ready.push_back(std::stoi(pid));
+    } else {
+      record.signals[std::stoi(pid)].push_back(std::stoi(word));
+    }
+  }
+  return record;
+}
+
+int count_of(const std::vector<int>& signals, int signal) {
+  return static_cast<int>(std::count(signals.begin(), signals.end(), signal));
+}
+
+// The stop signal of these tests is a real-time one: those queue instead of merging while
+// pending (signal(7)), so a signal sent twice is seen twice. A second one marks the end of
+// a test's sending: real-time signals are delivered lowest number first, so once a recorder
+// has printed the marker, every stop signal sent to it before the marker has been printed.
+int stop_signal() { return SIGRTMIN + 1; }
+int marker_signal() { return SIGRTMIN + 2; }
+std::string recorded_signals() { return std::to_string(stop_signal()) + "," + std::to_string(marker_signal()); }
+
+// One world: a loop, the Reaper fed by SIGCHLD, Leftovers told of every reap, and what its
+// observer heard.
+struct World {
+  test::Cleanup cleanup;  // first, so it runs last
+  test::Subreaper subreaper;
+  uv::Loop loop;
+  process::Reaper reaper;
+  std::vector<std::pair<int, int>> signaled;  // (signal, count) as on_signaled reported them
+  int gone = 0;
+  std::unique_ptr<process::Leftovers> leftovers;
+  std::unique_ptr<test::SigchldWatch> sigchld;
+
+  void watch(pid_t child_pgid) {
+    leftovers = std::make_unique<process::Leftovers>(
+        loop.get(), child_pgid,
+        process::Leftovers::Observer{.on_gone = [this] { ++gone; },
+                                     .on_signaled = [this](core::Signal s, int n) { signaled.emplace_back(s.number(), n); }});
+    sigchld = std::make_unique<test::SigchldWatch>(loop.get(), [this] { leftovers->after_reap(reaper.reap()); });
+  }
+  int total(int signal) const {
+    int sum = 0;
+    for (const auto& [s, n] : signaled) sum += s == signal ? n : 0;
+    return sum;
+  }
+  [[nodiscard]] bool close() {
+    sigchld.reset();
+    leftovers.reset();
+    return loop.close();
+  }
+};
+
+// Sends the marker to each of `pids` and reads `out` until each has printed it.
+Record after_marker(int fd, std::string& text, const std::vector<pid_t>& pids) {
+  for (const pid_t pid : pids) CHECK(kill(pid, marker_signal()) == 0);
+  CHECK(test::read_until(fd, text, [&](const std::string& now) {
+    const auto record = parse(now);
+    return std::all_of(pids.begin(), pids.end(), [&](pid_t pid) {
+      const auto it = record.signals.find(pid);
+      return it != record.signals.end() && count_of(it->second, marker_signal()) >= 1;
+    });
+  }));
+  return parse(text);
+}
+
+}  // namespace
+
+TEST_CASE("each leftover and the child's group get the stop signal once and SIGKILL once, across sweeps") {
+  World w;
+  test::Pipe out;
+  // The child: two recorders in its group (the first with one of its own there, not ours),
+  // two that left for groups of their own; then it exits, as a child that leaves processes does.
+  const pid_t child = start_helper({"family", "2", "2", "1", recorded_signals()}, out.write_end);
+  w.cleanup.group(child);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 5; }));
+  const auto recorders = parse(text).ready;
+  for (const pid_t pid : recorders) w.cleanup.process(pid);
+  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  // One of them is stopped: it can act on the stop signal only once continued.
+  const pid_t stopped = recorders.back();
+  REQUIRE(kill(stopped, SIGSTOP) == 0);
+  REQUIRE(test::eventually([&] { return test::process_state(stopped) == 'T'; }));
+  // A child that has ended but is not reaped yet is no process to stop.
+  const pid_t zombie = start_helper({"exit", "0"});
+  REQUIRE(test::eventually([&] { return test::process_state(zombie) == 'Z'; }));
+  // Four of ours run: the two of the child's group and the two that left it.
+  const auto ours = process::list_children();
+  REQUIRE(ours.has_value());
+  CHECK(ours->size() == 5);
+
+  w.watch(child);
+  w.leftovers->stop(core::Signal(stop_signal()));
+  CHECK(w.signaled == std::vector<std::pair<int, int>>{{stop_signal(), 4}});
+  // More sweeps: by hand, and by the loop's own rescans while the recorders wait.
+  w.leftovers->stop(core::Signal(stop_signal()));
+  w.leftovers->stop(core::Signal(stop_signal()));
+  REQUIRE(test::run_until(w.loop, [&] {
+    (void)test::read_available(out.read_end, text);
+    return parse(text).signals.size() == 5;
+  }));
+  const auto record = after_marker(out.read_end, text, recorders);
+  for (const pid_t pid : recorders) {
+    CAPTURE(pid);
+    CHECK(count_of(record.signals.at(pid), stop_signal()) == 1);
+  }
+  CHECK(w.total(stop_signal()) == 4);
+  CHECK(w.gone == 0);
+
+  w.leftovers->kill();
+  w.leftovers->kill();
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.total(SIGKILL) == 4);
+  CHECK(w.signaled.size() == 2);
+  CHECK(w.signaled.back() == std::pair<int, int>{SIGKILL, 4});
+  CHECK_FALSE(process::Reaper::has_children());
+  for (const pid_t pid : recorders) CHECK(test::process_state(pid) == '\0');
+  CHECK(w.close());
+}
+
+TEST_CASE("an orphan adopted after the stop signal went out gets it too, once") {
+  World w;
+  test::Pipe out;
+  // It exits at the stop signal, leaving its own recorder to us.
+  const pid_t parent = start_helper({"parent", recorded_signals()}, out.write_end);
+  w.cleanup.group(parent);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  const auto ready = parse(text).ready;
+  for (const pid_t pid : ready) w.cleanup.process(pid);
+  const pid_t orphan = ready.front() == parent ? ready.back() : ready.front();
+
+  // A child's group that is already gone: every process left is elsewhere.
+  w.watch(0x3ffffff0);
+  w.leftovers->stop(core::Signal(stop_signal()));
+  CHECK(w.signaled == std::vector<std::pair<int, int>>{{stop_signal(), 1}});
+  REQUIRE(test::run_until(w.loop, [&] {
+    (void)test::read_available(out.read_end, text);
+    return parse(text).signals.count(orphan) == 1;
+  }));
+  CHECK(w.total(stop_signal()) == 2);
+  const auto record = after_marker(out.read_end, text, {orphan});
+  CHECK(count_of(record.signals.at(orphan), stop_signal()) == 1);
+  CHECK(count_of(record.signals.at(parent), stop_signal()) == 1);
+
+  w.leftovers->kill();
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.total(SIGKILL) == 1);
+  CHECK(w.close());
+}
+
+TEST_CASE("with no process left, Leftovers is done at once and arms nothing") {
+  World w;
+  w.watch(0x3ffffff0);
+  w.leftovers->after_reap(false);  // before stop(): nothing to do yet
+  CHECK(w.gone == 0);
+  w.leftovers->stop(core::Signal(SIGTERM));
+  CHECK(w.gone == 1);
+  CHECK(w.signaled.empty());
+  int active = 0;
+  uv_walk(w.loop.get(), [](uv_handle_t* handle, void* arg) {
+    if (handle->type == UV_TIMER && uv_is_active(handle)) ++*static_cast<int*>(arg);
+  }, &active);
+  CHECK(active == 0);
+  CHECK(process::Leftovers::remaining().empty());
+  CHECK(w.close());
+}
