@@ -7,86 +7,159 @@
 
 #include <vector>
 
+#include "process_support.hpp"
 #include "uv/loop.hpp"
 
 using namespace lastcall;
-using signals::Kind;
+using signals::Arrival;
+using Kind = Arrival::Kind;
 
 namespace {
 
-// Restores the signal mask the router changed, so later tests run as before.
-struct MaskGuard {
-  sigset_t saved;
-  MaskGuard() { sigprocmask(SIG_SETMASK, nullptr, &saved); }
-  ~MaskGuard() {
-    // Discard what the test left pending before unblocking it.
-    timespec zero{0, 0};
-    sigset_t all;
-    sigfillset(&all);
-    while (sigtimedwait(&all, nullptr, &zero) > 0) {
-    }
-    sigprocmask(SIG_SETMASK, &saved, nullptr);
-  }
-};
+const std::vector<core::Signal> kDefaultTriggers{core::Signal(SIGTERM), core::Signal(SIGINT), core::Signal(SIGQUIT)};
+
+std::unique_ptr<signals::SignalRouter> open_router(std::vector<core::Signal> triggers = kDefaultTriggers,
+                                                   std::map<core::Signal, core::Signal> rewrite = {}) {
+  auto router = signals::SignalRouter::open(std::move(triggers), std::move(rewrite));
+  REQUIRE(router.ok());
+  return std::move(*router);
+}
 
 }  // namespace
 
 TEST_CASE("SIGTERM, SIGINT and SIGQUIT are triggers; SIGCHLD and the faults are not relayed") {
-  CHECK(signals::classify(core::Signal(SIGTERM)) == Kind::Trigger);
-  CHECK(signals::classify(core::Signal(SIGINT)) == Kind::Trigger);
-  CHECK(signals::classify(core::Signal(SIGQUIT)) == Kind::Trigger);
-  CHECK(signals::classify(core::Signal(SIGCHLD)) == Kind::Child);
+  const auto router = open_router();
+  CHECK(router->sort(core::Signal(SIGTERM))->kind == Kind::Trigger);
+  CHECK(router->sort(core::Signal(SIGINT))->kind == Kind::Trigger);
+  CHECK(router->sort(core::Signal(SIGQUIT))->kind == Kind::Trigger);
+  CHECK(router->sort(core::Signal(SIGCHLD))->kind == Kind::Child);
   for (int fault : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGKILL, SIGSTOP}) {
     CAPTURE(fault);
-    CHECK(signals::classify(core::Signal(fault)) == Kind::Ignore);
+    CHECK_FALSE(router->sort(core::Signal(fault)).has_value());
   }
   for (int relayed : {SIGHUP, SIGUSR1, SIGUSR2, SIGWINCH, SIGALRM, SIGCONT, SIGTSTP, SIGPIPE, SIGRTMIN + 1}) {
     CAPTURE(relayed);
-    CHECK(signals::classify(core::Signal(relayed)) == Kind::Relay);
+    const auto arrival = router->sort(core::Signal(relayed));
+    REQUIRE(arrival.has_value());
+    CHECK(arrival->kind == Kind::Relay);
+    CHECK(arrival->received == core::Signal(relayed));
+    CHECK(arrival->sent == core::Signal(relayed));
   }
 }
 
+TEST_CASE("--triggers names the triggers; SIGQUIT left out of them is relayed") {
+  const auto router = open_router({core::Signal(SIGTERM), core::Signal(SIGUSR1)});
+  CHECK(router->sort(core::Signal(SIGTERM))->kind == Kind::Trigger);
+  CHECK(router->sort(core::Signal(SIGUSR1))->kind == Kind::Trigger);
+  CHECK(router->sort(core::Signal(SIGQUIT))->kind == Kind::Relay);
+  CHECK(router->sort(core::Signal(SIGINT))->kind == Kind::Relay);
+}
+
 TEST_CASE("--rewrite relays signal FROM as TO and leaves the rest alone") {
-  const std::map<core::Signal, core::Signal> table{{core::Signal(SIGHUP), core::Signal(SIGUSR1)}};
-  CHECK(core::rewrite(table, core::Signal(SIGHUP)) == core::Signal(SIGUSR1));
-  CHECK(core::rewrite(table, core::Signal(SIGUSR2)) == core::Signal(SIGUSR2));
+  const auto router = open_router(kDefaultTriggers, {{core::Signal(SIGHUP), core::Signal(SIGUSR1)}});
+  const auto hup = router->sort(core::Signal(SIGHUP));
+  CHECK(hup->kind == Kind::Relay);
+  CHECK(hup->received == core::Signal(SIGHUP));
+  CHECK(hup->sent == core::Signal(SIGUSR1));
+  CHECK(router->sort(core::Signal(SIGUSR2))->sent == core::Signal(SIGUSR2));
+}
+
+TEST_CASE("take_over blocks every signal lastcall receives and hands on what it inherited") {
+  test::SignalGuard guard;
+  // As a parent may leave lastcall: SIGWINCH blocked, SIGHUP and SIGCHLD ignored (nohup, and
+  // a careless shell).
+  sigset_t winch;
+  sigemptyset(&winch);
+  sigaddset(&winch, SIGWINCH);
+  REQUIRE(sigprocmask(SIG_BLOCK, &winch, nullptr) == 0);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  REQUIRE(sigaction(SIGHUP, &ignore, nullptr) == 0);
+  REQUIRE(sigaction(SIGCHLD, &ignore, nullptr) == 0);
+
+  const core::InheritedSignals inherited = signals::take_over();
+  CHECK(sigismember(&inherited.blocked, SIGWINCH) == 1);
+  CHECK(sigismember(&inherited.blocked, SIGTERM) == 0);
+  CHECK(sigismember(&inherited.ignored, SIGHUP) == 1);
+  CHECK(sigismember(&inherited.ignored, SIGCHLD) == 1);
+  CHECK(sigismember(&inherited.ignored, SIGTERM) == 0);
+
+  sigset_t now;
+  REQUIRE(sigprocmask(SIG_SETMASK, nullptr, &now) == 0);
+  for (const int sig : {SIGHUP, SIGINT, SIGTERM, SIGQUIT, SIGUSR1, SIGCHLD, SIGPIPE, SIGTSTP, SIGCONT, SIGRTMIN}) {
+    CAPTURE(sig);
+    CHECK(sigismember(&now, sig) == 1);
+  }
+  // A crash must crash: the synchronous faults stay unblocked.
+  for (const int sig : {SIGSEGV, SIGBUS, SIGILL, SIGFPE}) {
+    CAPTURE(sig);
+    CHECK(sigismember(&now, sig) == 0);
+  }
+  // Ignored signals are back at their default, blocked: the kernel keeps each arrival pending
+  // instead of discarding it, and does not reap children for us.
+  for (const int sig : {SIGHUP, SIGCHLD}) {
+    CAPTURE(sig);
+    struct sigaction action {};
+    REQUIRE(sigaction(sig, nullptr, &action) == 0);
+    const bool at_default = action.sa_handler == SIG_DFL;
+    CHECK(at_default);
+  }
+  REQUIRE(kill(getpid(), SIGHUP) == 0);
+  sigset_t pending;
+  REQUIRE(sigpending(&pending) == 0);
+  CHECK(sigismember(&pending, SIGHUP) == 1);
 }
 
 TEST_CASE("a signal that arrives before the router starts is held and delivered once it does") {
-  MaskGuard guard;
-  auto router = signals::SignalRouter::install({{core::Signal(SIGHUP), core::Signal(SIGUSR2)}});
-  REQUIRE(router.ok());
+  test::SignalGuard guard;
+  (void)signals::take_over();
+  auto router = open_router(kDefaultTriggers, {{core::Signal(SIGHUP), core::Signal(SIGUSR2)}});
   // Sent before start(): blocked, so it waits in the kernel, as before the child exists.
   REQUIRE(kill(getpid(), SIGHUP) == 0);
   REQUIRE(kill(getpid(), SIGTERM) == 0);
   REQUIRE(kill(getpid(), SIGPIPE) == 0);  // sent by ourselves: not relayed
 
   uv::Loop loop;
-  std::vector<std::pair<int, int>> relayed;
-  std::vector<int> triggers;
-  REQUIRE((*router)->start(loop.get(), {.on_trigger = [&](core::Signal s) { triggers.push_back(s.number()); },
-                                        .on_relay = [&](core::Signal r, core::Signal s) {
-                                          relayed.emplace_back(r.number(), s.number());
-                                        },
-                                        .on_child = [] {}}) == 0);
+  std::vector<Arrival> arrivals;
+  REQUIRE(router->start(loop.get(), [&](const Arrival& arrival) { arrivals.push_back(arrival); }) == 0);
   (void)uv_run(loop.get(), UV_RUN_NOWAIT);
-  CHECK(triggers == std::vector<int>{SIGTERM});
-  REQUIRE(relayed.size() == 1);
-  CHECK(relayed[0] == std::pair<int, int>{SIGHUP, SIGUSR2});
-  router->reset();
+  REQUIRE(arrivals.size() == 2);
+  // Standard signals pending together are read lowest number first.
+  CHECK(arrivals[0].kind == Kind::Relay);
+  CHECK(arrivals[0].received == core::Signal(SIGHUP));
+  CHECK(arrivals[0].sent == core::Signal(SIGUSR2));
+  CHECK(arrivals[1].kind == Kind::Trigger);
+  CHECK(arrivals[1].received == core::Signal(SIGTERM));
+  router.reset();
+  CHECK(loop.close());
+}
+
+TEST_CASE("SIGCHLD arrives as the child's news") {
+  test::SignalGuard guard;
+  (void)signals::take_over();
+  auto router = open_router();
+  uv::Loop loop;
+  std::vector<Arrival> arrivals;
+  REQUIRE(router->start(loop.get(), [&](const Arrival& arrival) { arrivals.push_back(arrival); }) == 0);
+  REQUIRE(kill(getpid(), SIGCHLD) == 0);
+  (void)uv_run(loop.get(), UV_RUN_NOWAIT);
+  REQUIRE(arrivals.size() == 1);
+  CHECK(arrivals[0].kind == Kind::Child);
+  router.reset();
   CHECK(loop.close());
 }
 
 TEST_CASE("a storm of signals neither crashes nor hides a trigger") {
-  MaskGuard guard;
-  auto router = signals::SignalRouter::install({});
-  REQUIRE(router.ok());
+  test::SignalGuard guard;
+  (void)signals::take_over();
+  auto router = open_router();
   uv::Loop loop;
   int relays = 0;
   int triggers = 0;
-  REQUIRE((*router)->start(loop.get(), {.on_trigger = [&](core::Signal) { ++triggers; },
-                                        .on_relay = [&](core::Signal, core::Signal) { ++relays; },
-                                        .on_child = [] {}}) == 0);
+  REQUIRE(router->start(loop.get(), [&](const Arrival& arrival) {
+    if (arrival.kind == Kind::Trigger) ++triggers;
+    if (arrival.kind == Kind::Relay) ++relays;
+  }) == 0);
   for (int i = 0; i < 10'000; ++i) {
     REQUIRE(kill(getpid(), SIGUSR1) == 0);
     if (i % 100 == 0) (void)uv_run(loop.get(), UV_RUN_NOWAIT);
@@ -95,6 +168,6 @@ TEST_CASE("a storm of signals neither crashes nor hides a trigger") {
   for (int i = 0; i < 4 && triggers == 0; ++i) (void)uv_run(loop.get(), UV_RUN_NOWAIT);
   CHECK(triggers == 1);
   CHECK(relays >= 1);  // standard signals coalesce while pending: at least one is seen
-  router->reset();
+  router.reset();
   CHECK(loop.close());
 }
