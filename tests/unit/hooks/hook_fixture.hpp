@@ -4,117 +4,85 @@
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "hooks/hook_runner.hpp"
 #include "log/logger.hpp"
 #include "process/reaper.hpp"
+#include "process_support.hpp"
+#include "test_support.hpp"
 #include "uv/loop.hpp"
-#include "uv/poll.hpp"
-#include "uv/timer.hpp"
 
 namespace lastcall::hooks::testing {
 
 using namespace std::chrono_literals;
 using Json = nlohmann::json;
-
-// SIGCHLD blocked and read from a signalfd, as the app does: each arrival runs the Reaper.
-class SigchldWatch {
- public:
-  SigchldWatch(uv_loop_t* loop, process::Reaper& reaper) {
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGCHLD);
-    // SIG_IGN for SIGCHLD would make the kernel reap hooks itself (waitpid(2), NOTES).
-    const bool default_disposition = signal(SIGCHLD, SIG_DFL) != SIG_ERR;
-    REQUIRE(default_disposition);
-    REQUIRE(sigprocmask(SIG_BLOCK, &set, &old_mask_) == 0);
-    fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-    REQUIRE(fd_ >= 0);
-    poll_ = std::make_unique<uv::Poll>(loop, fd_, [this, &reaper](int) {
-      signalfd_siginfo info;
-      while (read(fd_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-      }
-      (void)reaper.reap();
-    });
-    REQUIRE(poll_->start() == 0);
-  }
-  ~SigchldWatch() {
-    poll_.reset();
-    close(fd_);
-    sigprocmask(SIG_SETMASK, &old_mask_, nullptr);
-  }
-  SigchldWatch(const SigchldWatch&) = delete;
-  SigchldWatch& operator=(const SigchldWatch&) = delete;
-
- private:
-  int fd_ = -1;
-  sigset_t old_mask_{};
-  std::unique_ptr<uv::Poll> poll_;
-};
-
-// A scratch directory under /tmp, removed with what the hooks left in it.
-class TempDir {
- public:
-  TempDir() {
-    char pattern[] = "/tmp/lastcall-hooks-XXXXXX";
-    REQUIRE(mkdtemp(pattern) != nullptr);
-    path_ = pattern;
-  }
-  ~TempDir() { (void)std::system(("rm -rf '" + path_ + "'").c_str()); }
-  [[nodiscard]] const std::string& path() const { return path_; }
-  [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using test::process_is_gone;
 
 // One test's world: a loop, a Reaper fed by SIGCHLD, a JSON log in a file, and the runner.
 class Fixture {
  public:
   struct Outcome {
-    std::optional<Tally> tally;  // nullopt: on_done was not called before the watchdog
+    std::optional<core::HookTally> tally;  // nullopt: on_done was not called before the watchdog
     std::chrono::milliseconds elapsed{0};
   };
 
   Fixture() : log_path_(dir_.file("log.jsonl")) {
+    REQUIRE_FALSE(dir_.path().empty());
     log_fd_ = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     REQUIRE(log_fd_ >= 0);
     logger_ = std::make_unique<log::Logger>(log::Format::Json, log::Level::Debug, log_fd_);
-    sigchld_ = std::make_unique<SigchldWatch>(loop_.get(), reaper_);
-    runner_ = std::make_unique<HookRunner>(loop_.get(), reaper_, *logger_);
+    sigchld_ = std::make_unique<test::SigchldWatch>(loop_.get(), reaper_);
+    runner_ = std::make_unique<HookRunner>(loop_.get(), reaper_, *logger_, signals_,
+                                           HookRunner::Observer{.on_done =
+                                                                    [this](core::Phase, const core::HookTally& tally) {
+                                                                      if (on_done_) on_done_(tally);
+                                                                    },
+                                                                .on_hook =
+                                                                    [this](const HookResult& result) {
+                                                                      results_.push_back(result.status);
+                                                                    }});
   }
-  ~Fixture() { ::close(log_fd_); }
+  ~Fixture() {
+    runner_.reset();
+    sigchld_.reset();
+    ::close(log_fd_);
+  }
 
   HookRunner& runner() { return *runner_; }
   process::Reaper& reaper() { return reaper_; }
   uv_loop_t* loop() { return loop_.get(); }
-  const TempDir& dir() const { return dir_; }
+  uv::Loop& uv_loop() { return loop_; }
+  const test::TempDir& dir() const { return dir_; }
+  // Every status the observer heard of, in order.
+  [[nodiscard]] const std::vector<core::HookStatus>& results() const { return results_; }
 
-  Outcome run(core::Phase phase, const std::vector<config::HookSpec>& hooks, core::Duration cap,
-              const HookEnv& env = {}, std::chrono::milliseconds watchdog = 8s) {
+  // Calls `on_done` when the phase ends, as the runner's observer.
+  void on_done(std::function<void(const core::HookTally&)> on_done) { on_done_ = std::move(on_done); }
+
+  Outcome run(core::Phase phase, const std::vector<core::HookSpec>& hooks, core::Duration cap,
+              const core::PhaseContext& context = {}, std::chrono::milliseconds watchdog = 8s) {
     Outcome outcome;
     parsed_.reset();
+    hooks_ = hooks;  // the runner reads them until the phase ends
     const auto t0 = std::chrono::steady_clock::now();
-    runner_->run(phase, hooks, cap, env, [&](const Tally& tally) {
+    on_done([&](const core::HookTally& tally) {
       outcome.tally = tally;
-      outcome.elapsed =
-          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
+      outcome.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
       loop_.stop();
     });
+    runner_->run(phase, hooks_, cap, context);
     if (!outcome.tally) run_for(watchdog);
+    on_done(nullptr);
     return outcome;
   }
 
@@ -165,20 +133,25 @@ class Fixture {
     return out;
   }
 
-  TempDir dir_;
+  test::Cleanup cleanup_;  // first, so it runs last: reaps whatever a failed test left
+  test::TempDir dir_;
   mutable std::optional<std::vector<Json>> parsed_;  // the log as of the last parse
   std::string log_path_;
   int log_fd_ = -1;
   uv::Loop loop_;
   process::Reaper reaper_;
+  core::InheritedSignals signals_{};
   std::unique_ptr<log::Logger> logger_;
-  std::unique_ptr<SigchldWatch> sigchld_;
+  std::unique_ptr<test::SigchldWatch> sigchld_;
   std::unique_ptr<HookRunner> runner_;
+  std::vector<core::HookSpec> hooks_;
+  std::function<void(const core::HookTally&)> on_done_;
+  std::vector<core::HookStatus> results_;
 };
 
-inline config::HookSpec shell_hook(std::string name, std::string script, int priority = 0,
-                                   std::optional<core::Duration> timeout = std::nullopt) {
-  config::HookSpec spec;
+inline core::HookSpec shell_hook(std::string name, std::string script, int priority = 0,
+                                 std::optional<core::Duration> timeout = std::nullopt) {
+  core::HookSpec spec;
   spec.argv = {"/bin/sh", "-c", script};
   spec.via_shell = true;
   spec.name = std::move(name);
@@ -201,23 +174,6 @@ inline pid_t read_pid(const std::string& path) {
   pid_t pid = -1;
   in >> pid;
   return pid;
-}
-
-// True once `pid` is gone or a zombie (reparented to an init that has not reaped it yet),
-// waiting up to a second: SIGKILL is delivered asynchronously.
-inline bool process_is_gone(pid_t pid) {
-  for (int i = 0; i < 100; ++i) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    if (!stat) return true;
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(')');
-    if (paren != std::string::npos && paren + 2 < text.size()) {
-      const char state = text[paren + 2];
-      if (state == 'Z' || state == 'X') return true;
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-  return false;
 }
 
 // The pid a hook wrote to `pidfile` is gone: a missing or unreadable file fails instead of

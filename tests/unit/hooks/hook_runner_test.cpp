@@ -40,11 +40,11 @@ TEST_CASE("a hook that exits 0 is ok; a non-zero exit or a signal is failed, wit
 
 TEST_CASE("a hook that cannot be started ends with status error and never stops the sequence") {
   Fixture f;
-  config::HookSpec missing;
+  core::HookSpec missing;
   missing.name = "missing";
   missing.argv = {"/nonexistent/hook"};
   missing.priority = 3;
-  config::HookSpec not_executable;
+  core::HookSpec not_executable;
   not_executable.name = "not_executable";
   not_executable.argv = {"/etc/passwd"};
   not_executable.priority = 2;
@@ -160,14 +160,18 @@ TEST_CASE("when the phase cap is reached running hooks are killed and hooks not 
 
 TEST_CASE("a phase with a cap of zero skips every hook, and one without hooks is done at once") {
   Fixture f;
-  std::optional<Tally> tally;
-  f.runner().run(kPreStop, {shell_hook("a", "true"), shell_hook("b", "true")}, core::Duration{0}, {},
-                 [&](const Tally& t) { tally = t; });
+  std::optional<core::HookTally> tally;
+  f.on_done([&](const core::HookTally& t) { tally = t; });
+  const std::vector<core::HookSpec> hooks{shell_hook("a", "true"), shell_hook("b", "true")};
+  f.runner().run(kPreStop, hooks, core::Duration{0}, {});
   REQUIRE(tally);  // called from within run()
   CHECK(tally->skipped == 2);
-  CHECK_FALSE(f.runner().is_running());
+  CHECK(f.runner().running_hooks().empty());
+  CHECK(f.runner().cap_left() == core::Duration{0});
+  CHECK(f.results() == std::vector<core::HookStatus>{core::HookStatus::Skipped, core::HookStatus::Skipped});
   tally.reset();
-  f.runner().run(kPostStop, {}, kCap, {}, [&](const Tally& t) { tally = t; });
+  const std::vector<core::HookSpec> none;
+  f.runner().run(kPostStop, none, kCap, {});
   REQUIRE(tally);
   CHECK(tally->ok + tally->failed + tally->timeout + tally->skipped == 0);
   CHECK(f.events("hook_started").empty());
@@ -183,7 +187,7 @@ TEST_CASE("a hook's environment adds its own env and the LASTCALL_* variables") 
   own.env = {{"FOO", "bar"}, {"PATH", "/usr/bin:/bin"}};
   auto capped = shell_hook("capped", script);
   SUBCASE("pre_stop") {
-    const HookEnv env{.trigger = core::Signal(SIGTERM), .child_pid = 4242, .child_status = std::nullopt};
+    const core::PhaseContext env{.trigger = core::Signal(SIGTERM), .child_pid = 4242, .child_status = std::nullopt};
     REQUIRE(f.run(kPreStop, {own, capped}, kCap, env).tally);
     const auto line = f.lines_of("own", "stdout");
     REQUIRE(line.size() == 1);
@@ -196,7 +200,7 @@ TEST_CASE("a hook's environment adds its own env and the LASTCALL_* variables") 
     CHECK(deadline > 4'900);
   }
   SUBCASE("post_stop after the child exited on its own") {
-    const HookEnv env{
+    const core::PhaseContext env{
         .trigger = core::Signal(), .child_pid = 4242, .child_status = core::ExitStatus{0, SIGKILL}};
     REQUIRE(f.run(kPostStop, {own}, kCap, env).tally);
     CHECK(f.lines_of("own", "stdout") == std::vector<std::string>{"post_stop|own||4242|2000|137|bar"});
@@ -280,30 +284,71 @@ TEST_CASE("kill_all sends SIGKILL to every running hook's process group and the 
   const auto first = f.dir().file("first.pid");
   const auto second = f.dir().file("second.pid");
   bool done = false;
-  f.runner().run(
-      kPreStop,
-      {shell_hook("first", "sleep 30 & echo $! > " + first + "; wait"),
-       shell_hook("second", "sleep 30 & echo $! > " + second + "; wait"), shell_hook("never", "true", -1)},
-      kCap, {}, [&](const Tally&) { done = true; });
-  CHECK(f.runner().is_running());
+  f.on_done([&](const core::HookTally&) { done = true; });
+  const std::vector<core::HookSpec> hooks{shell_hook("first", "sleep 30 & echo $! > " + first + "; wait"),
+                                          shell_hook("second", "sleep 30 & echo $! > " + second + "; wait"),
+                                          shell_hook("never", "true", -1)};
+  f.runner().run(kPreStop, hooks, kCap, {});
+  CHECK(f.runner().running_hooks().size() == 2);
   {
-    uv::Timer trigger(f.loop(), [&] { f.runner().kill_all(); });
-    trigger.start(core::Duration{200});
+    // Once both have written their grandchild's pid.
+    REQUIRE(test::run_until(f.uv_loop(), [&] { return read_pid(first) > 1 && read_pid(second) > 1; }));
+    f.runner().kill_all();
     // Until every hook has been reaped: then the Reaper sees no child left.
-    const auto t0 = std::chrono::steady_clock::now();
-    while (f.reaper().has_children() && std::chrono::steady_clock::now() - t0 < 3s) {
-      f.run_for(50ms);
-      if (!f.runner().is_running()) (void)f.reaper().reap();
-    }
+    CHECK(test::run_until(f.uv_loop(), [&] {
+      if (f.runner().running_hooks().empty()) (void)f.reaper().reap();
+      return !f.reaper().has_children();
+    }, 3s));
   }
   CHECK_FALSE(f.reaper().has_children());
   CHECK_FALSE(done);
-  CHECK_FALSE(f.runner().is_running());
+  CHECK(f.runner().running_hooks().empty());
   CHECK(f.events("hook_finished").empty());
   CHECK(f.events("hook_skipped").empty());
   CHECK(f.events("hook_started").size() == 2);
   check_gone(first);
   check_gone(second);
+  CHECK(f.close());
+}
+
+TEST_CASE("while a group runs, the status line sees each hook's time and deadline and the cap left") {
+  Fixture f;
+  const auto pid_file = f.dir().file("slow.pid");
+  bool done = false;
+  f.on_done([&](const core::HookTally&) { done = true; });
+  const std::vector<core::HookSpec> hooks{shell_hook("slow", "echo $$ > " + pid_file + "; exec sleep 30", 0, core::Duration{2'000}),
+                                          shell_hook("other", "exec sleep 30")};
+  f.runner().run(kPreStop, hooks, kCap, {});
+  REQUIRE(test::run_until(f.uv_loop(), [&] { return read_pid(pid_file) > 1; }));
+  const auto running = f.runner().running_hooks();
+  REQUIRE(running.size() == 2);
+  CHECK(running[0].hook == "slow");
+  CHECK(running[0].deadline == core::Duration{2'000});
+  CHECK(running[1].hook == "other");
+  CHECK(running[1].deadline <= kCap);
+  CHECK(running[1].deadline > kCap - core::Duration{1'000});
+  CHECK(running[0].elapsed >= core::Duration{0});
+  CHECK(running[0].elapsed < core::Duration{2'000});
+  CHECK(f.runner().cap_left() <= kCap - running[0].elapsed);
+  CHECK(f.runner().cap_left() > core::Duration{0});
+  f.runner().kill_all();
+  CHECK(f.runner().cap_left() == core::Duration{0});
+  CHECK(test::run_until(f.uv_loop(), [&] { return !f.reaper().has_children(); }, 3s));
+  CHECK_FALSE(done);
+  check_gone(pid_file);
+  CHECK(f.close());
+}
+
+TEST_CASE("the observer hears of every hook's end, a skipped one included, and of the phase once") {
+  Fixture f;
+  const auto outcome = f.run(kPostStop,
+                             {shell_hook("fails", "exit 1", 2), shell_hook("slow", "sleep 30", 1, core::Duration{10'000}),
+                              shell_hook("skipped", "true")},
+                             core::Duration{600});
+  REQUIRE(outcome.tally);
+  CHECK(*outcome.tally == core::HookTally{.ok = 0, .failed = 1, .timeout = 1, .skipped = 1});
+  CHECK(f.results() ==
+        std::vector<core::HookStatus>{core::HookStatus::Failed, core::HookStatus::Skipped, core::HookStatus::Timeout});
   CHECK(f.close());
 }
 
