@@ -13,14 +13,29 @@ namespace {
 LiveView at(State state) {
   return LiveView{.state = state, .in_state = Duration{2'150}, .hooks = {}, .child_running = true,
                   .child_pid = 42, .grace_left = Duration{25'010}, .drain_left = Duration{0},
-                  .cap_left = Duration{0}};
+                  .cap_left = Duration{0}, .waiting_for = ""};
 }
 
 }  // namespace
 
-TEST_CASE("no status line while the child runs and once lastcall has exited") {
-  CHECK(render_live_status(at(State::Running), false).empty());
-  CHECK(render_live_status(at(State::Exited), false).empty());
+TEST_CASE("no status line once lastcall has exited") { CHECK(render_live_status(at(State::Exited), false).empty()); }
+
+TEST_CASE("before the child is first ready the status line says starting and what it waits for") {
+  auto view = at(State::Running);
+  view.waiting_for = "tcp:127.0.0.1:8080";
+  CHECK(render_live_status(view, false) == "lastcall >> starting 2.1s | waiting for tcp:127.0.0.1:8080");
+  SUBCASE("with no budget: the grace only counts from the trigger") {
+    view.grace_left = Duration{0};
+    CHECK(render_live_status(view, false) == "lastcall >> starting 2.1s | waiting for tcp:127.0.0.1:8080");
+  }
+  SUBCASE("a check's text cannot send controls to the terminal") {
+    view.waiting_for = "exec:printf '\x1b[2J'\n";
+    CHECK(render_live_status(view, false) == "lastcall >> starting 2.1s | waiting for exec:printf '?[2J'?");
+  }
+  SUBCASE("in colour the word starting is bold") {
+    CHECK(render_live_status(view, true) ==
+          "lastcall >> \x1b[1mstarting\x1b[0m 2.1s | waiting for tcp:127.0.0.1:8080");
+  }
 }
 
 TEST_CASE("draining shows the drain and the grace left, counting down as a countdown does") {

@@ -61,6 +61,18 @@ bool run_until_closed(uv::Loop& loop, Client& client) {
   return false;
 }
 
+// Turns the loop until `done` holds, for at most two seconds.
+template <class Pred>
+bool turn_until(uv::Loop& loop, Pred done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    (void)uv_run(loop.get(), UV_RUN_NOWAIT);
+    usleep(1000);
+  }
+  return true;
+}
+
 int active_timers(uv::Loop& loop) {
   int count = 0;
   uv_walk(
@@ -72,7 +84,6 @@ int active_timers(uv::Loop& loop) {
   return count;
 }
 
-const config::ListenAddress kAnyPort{.host = "127.0.0.1", .port = 0, .ipv6 = false};
 
 }  // namespace
 
@@ -81,9 +92,10 @@ TEST_CASE("the server answers one request per connection and then closes it") {
   log::Logger logger(log::Format::Json, log::Level::Error);
   http::Snapshot snapshot;
   snapshot.child_running = true;
+  snapshot.ready = true;
   {
     http::Server server(loop.get(), snapshot, logger);
-    REQUIRE(server.listen(kAnyPort) == 0);
+    REQUIRE(server.listen("127.0.0.1", 0, false) == 0);
     CHECK(active_timers(loop) == 0);
     {
       Client client(server.port());
@@ -93,11 +105,7 @@ TEST_CASE("the server answers one request per connection and then closes it") {
       CHECK(client.received().find("\r\n\r\nready\n") != std::string::npos);
       CHECK(active_timers(loop) == 1);  // the linger, until the client closes its end
     }
-    for (int i = 0; i < 100 && server.connections() > 0; ++i) {
-      (void)uv_run(loop.get(), UV_RUN_NOWAIT);
-      usleep(1000);
-    }
-    CHECK(server.connections() == 0);
+    CHECK(turn_until(loop, [&] { return server.connections() == 0; }));
     CHECK(active_timers(loop) == 0);  // idle again: nothing armed
   }
   CHECK(loop.close());
@@ -109,7 +117,7 @@ TEST_CASE("a request head that does not complete in time is answered 408") {
   http::Snapshot snapshot;
   {
     http::Server server(loop.get(), snapshot, logger, http::Limits{.request_timeout = core::Duration{50}});
-    REQUIRE(server.listen(kAnyPort) == 0);
+    REQUIRE(server.listen("127.0.0.1", 0, false) == 0);
     Client client(server.port());
     REQUIRE(client.send("GET /healthz HTTP/1.1\r\n"));
     REQUIRE(run_until_closed(loop, client));
@@ -124,14 +132,10 @@ TEST_CASE("beyond the connection cap the oldest waiting connection makes room") 
   http::Snapshot snapshot;
   {
     http::Server server(loop.get(), snapshot, logger, http::Limits{.max_connections = 2});
-    REQUIRE(server.listen(kAnyPort) == 0);
+    REQUIRE(server.listen("127.0.0.1", 0, false) == 0);
     Client first(server.port());
     Client second(server.port());
-    for (int i = 0; i < 100 && server.connections() < 2; ++i) {
-      (void)uv_run(loop.get(), UV_RUN_NOWAIT);
-      usleep(1000);
-    }
-    REQUIRE(server.connections() == 2);
+    REQUIRE(turn_until(loop, [&] { return server.connections() == 2; }));
     Client third(server.port());
     REQUIRE(third.send("GET /healthz HTTP/1.1\r\n\r\n"));
     REQUIRE(run_until_closed(loop, third));

@@ -12,8 +12,7 @@
 
 #include <doctest/doctest.h>
 
-// ScopedEnv: the one definition, shared with the config and cli tests.
-#include "config/test_support.hpp"
+#include "test_support.hpp"
 
 namespace lastcall::test {
 

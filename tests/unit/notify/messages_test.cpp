@@ -3,12 +3,16 @@
 
 #include <doctest/doctest.h>
 
-#include "notify/notifier.hpp"
-
 using namespace lastcall;
 
 TEST_CASE("READY=1 goes with the child's pid in STATUS") {
   CHECK(notify::ready_message(42) == "READY=1\nSTATUS=running: child pid 42");
+}
+
+TEST_CASE("before the first passed check the status says starting; ready again after a failed one, running") {
+  CHECK(notify::starting_message(42) == "STATUS=starting: child pid 42, not ready yet");
+  CHECK(notify::running_message(42) == "STATUS=running: child pid 42");
+  CHECK(notify::ready_message(42) == "READY=1\n" + notify::running_message(42));
 }
 
 TEST_CASE("the first state past running says STOPPING=1, each one STATUS and EXTEND_TIMEOUT_USEC") {
@@ -21,18 +25,11 @@ TEST_CASE("the first state past running says STOPPING=1, each one STATUS and EXT
   CHECK(notify::state_message(core::State::Exited, false, budget) == "STATUS=exited: the sequence is over");
 }
 
-TEST_CASE("NOTIFY_SOCKET is an absolute path or an abstract name") {
-  const auto path = notify::parse_socket_address("/run/systemd/notify");
-  REQUIRE(path);
-  CHECK(std::string(path->address.sun_path) == "/run/systemd/notify");
-  CHECK(path->length == offsetof(sockaddr_un, sun_path) + 20);
-  const auto abstract = notify::parse_socket_address("@lastcall");
-  REQUIRE(abstract);
-  CHECK(abstract->address.sun_path[0] == '\0');
-  CHECK(std::string(abstract->address.sun_path + 1, 8) == "lastcall");
-  CHECK(abstract->length == offsetof(sockaddr_un, sun_path) + 9);
-  CHECK_FALSE(notify::parse_socket_address(""));
-  CHECK_FALSE(notify::parse_socket_address("relative/notify"));
-  CHECK_FALSE(notify::parse_socket_address("vsock:2:1234"));
-  CHECK_FALSE(notify::parse_socket_address("/" + std::string(200, 'x')));
+TEST_CASE("every state has a STATUS text that starts with its name") {
+  for (const auto state : core::kAllStates) {
+    const auto text = notify::status_text(state);
+    CAPTURE(text);
+    CHECK(text.starts_with(std::string(core::state_name(state)) + ": "));
+    CHECK(text.size() > core::state_name(state).size() + 2);
+  }
 }
