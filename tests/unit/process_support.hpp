@@ -197,6 +197,14 @@ inline bool read_until(int fd, std::string& out, const std::function<bool(const 
   return true;
 }
 
+// The first line `fd` gives, without its newline; "" when none comes within `limit`. For a
+// process whose own children keep the pipe open, where end of file would never come.
+inline std::string read_line(int fd, std::chrono::milliseconds limit = 5s) {
+  std::string out;
+  if (!read_until(fd, out, [](const std::string& now) { return now.find('\n') != std::string::npos; }, limit)) return "";
+  return out.substr(0, out.find('\n'));
+}
+
 // How many lines of `text` are exactly `line`.
 inline int count_lines(const std::string& text, const std::string& line) {
   int count = 0;

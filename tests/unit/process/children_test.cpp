@@ -31,7 +31,7 @@ TEST_CASE("the children listed are lastcall's own, running or not yet reaped, an
   const pid_t leader = start_helper({"fork-sleeper"}, out.write_end);
   out.close_write();
   cleanup.group(leader);
-  const pid_t grandchild = std::atoi(test::read_to_end(out.read_end).c_str());
+  const pid_t grandchild = std::atoi(test::read_line(out.read_end).c_str());
   REQUIRE(grandchild > 1);
   cleanup.process(grandchild);
   // The leader has exited by now (it printed, then returned); both wait to be reaped.
@@ -68,7 +68,7 @@ TEST_CASE("as a subreaper, an orphan is listed once its parent is gone") {
   const pid_t leader = start_helper({"fork-sleeper"}, out.write_end);
   out.close_write();
   cleanup.group(leader);
-  const pid_t grandchild = std::atoi(test::read_to_end(out.read_end).c_str());
+  const pid_t grandchild = std::atoi(test::read_line(out.read_end).c_str());
   REQUIRE(grandchild > 1);
   cleanup.process(grandchild);
   CHECK(process::Reaper::wait_for(leader) == core::ExitStatus{});

@@ -119,7 +119,7 @@ TEST_CASE("kill_group_at_exit kills the rest of the leader's group before the le
   const pid_t leader = start_helper({"fork-sleeper"}, out.write_end);
   out.close_write();
   cleanup.group(leader);
-  const std::string line = test::read_to_end(out.read_end);
+  const std::string line = test::read_line(out.read_end);
   const pid_t grandchild = std::atoi(line.c_str());
   REQUIRE(grandchild > 1);
   cleanup.process(grandchild);
