@@ -320,8 +320,7 @@ def test_a_port_in_use_is_a_setup_error_and_the_child_never_starts(run_lastcall,
 # -- readiness of the workload --------------------------------------------------------------------
 
 def test_ready_metrics_without_a_check(lastcall, tmp_path):
-    """Metrics: `lastcall_ready` (0/1) ... Without `ready`, lastcall is ready once the child is
-    spawned."""
+    """Without `ready`, lastcall is ready once the child is spawned (`lastcall_ready` is 1)."""
     lc, port, _ = start_recorder(lastcall, tmp_path)
     types, helps, samples = parse_prometheus(get(port, "/metrics").text)
     assert types["lastcall_ready"] == "gauge" and helps["lastcall_ready"]
@@ -332,9 +331,10 @@ def test_ready_metrics_without_a_check(lastcall, tmp_path):
 
 @pytest.mark.timeout(30)
 def test_ready_metrics_follow_the_checks(lastcall, tmp_path):
-    """Metrics: `lastcall_ready` (0/1), `lastcall_ready_seconds` (time to first pass): 0 and
-    no time before the first pass, 1 and the time of `child_ready` after it, 0 from the
-    trigger on."""
+    """lastcall is ready only while the last check passed and no trigger arrived
+    (`lastcall_ready`, 0/1: 0 before the first pass, 1 after it, 0 from the trigger on;
+    `lastcall_ready_seconds`, the time to the first pass: none before it, then `child_ready`'s
+    `after_ms`)."""
     marker = tmp_path / "marker"
     config = {"drain": "1s", "ready": {"command": ["test", "-e", str(marker)], "interval": "200ms"}}
     lc, port, _ = start_recorder(lastcall, tmp_path, config=config)
