@@ -151,7 +151,7 @@ def _answers(port):
         return False
 
 
-def hold_503(port, seconds):
+def readyz_for(port, seconds):
     """Asks /readyz every 100 ms for `seconds`; returns every status it got."""
     statuses = []
     end = time.monotonic() + seconds
@@ -173,7 +173,7 @@ def test_readyz_follows_a_tcp_check_from_the_start_to_the_trigger(lastcall, tmp_
     lc, admin = start(lastcall, tmp_path, config=config)
     started = ts_seconds(lc.wait_event("child_started"))
     # The workload starts listening 2 s after the child started; until then every answer is 503.
-    before = hold_503(admin, started + 2.0 - time.time())
+    before = readyz_for(admin, started + 2.0 - time.time())
     assert before and set(before) == {503}, before
     assert not lc.events("child_ready")
     listened = time.time()
@@ -195,7 +195,7 @@ def test_readyz_follows_a_tcp_check_from_the_start_to_the_trigger(lastcall, tmp_
     lc.send(signal.SIGTERM)
     trigger = ts_seconds(lc.wait_event("shutdown_started"))
     # The workload still answers, but the drain is 503 throughout.
-    during = hold_503(admin, 1.0)
+    during = readyz_for(admin, 1.0)
     assert set(during) == {503}, during
     assert lc.wait_exit(10) == 128 + signal.SIGTERM
     # Without the stop, 1.5 s of drain would have seen about 6 more checks. A check that was
