@@ -315,3 +315,45 @@ def test_a_port_in_use_is_a_setup_error_and_the_child_never_starts(run_lastcall,
         r = run_lastcall("--listen", "127.0.0.1:%d" % port, "--", "touch", marker)
     assert r.returncode == 2 and "EADDRINUSE" in r.stderr
     assert not marker.exists()
+
+
+# -- readiness of the workload --------------------------------------------------------------------
+
+def test_ready_metrics_without_a_check(lastcall, tmp_path):
+    """Without `ready`, lastcall is ready once the child is spawned (`lastcall_ready` is 1)."""
+    lc, port, _ = start_recorder(lastcall, tmp_path)
+    types, helps, samples = parse_prometheus(get(port, "/metrics").text)
+    assert types["lastcall_ready"] == "gauge" and helps["lastcall_ready"]
+    assert metric(samples, "lastcall_ready") == 1
+    ready_seconds = metric(samples, "lastcall_ready_seconds")
+    assert ready_seconds is None or 0 <= ready_seconds < 1, ready_seconds
+
+
+@pytest.mark.timeout(30)
+def test_ready_metrics_follow_the_checks(lastcall, tmp_path):
+    """lastcall is ready only while the last check passed and no trigger arrived
+    (`lastcall_ready`, 0/1: 0 before the first pass, 1 after it, 0 from the trigger on;
+    `lastcall_ready_seconds`, the time to the first pass: none before it, then `child_ready`'s
+    `after_ms`)."""
+    marker = tmp_path / "marker"
+    config = {"drain": "1s", "ready": {"command": ["test", "-e", str(marker)], "interval": "200ms"}}
+    lc, port, _ = start_recorder(lastcall, tmp_path, config=config)
+    spawned = time.monotonic()
+    types, _, samples = parse_prometheus(get(port, "/metrics").text)
+    assert metric(samples, "lastcall_ready") == 0
+    ready_seconds = metric(samples, "lastcall_ready_seconds")
+    assert ready_seconds is None or ready_seconds != ready_seconds, ready_seconds  # absent or NaN
+    wait_for(lambda: time.monotonic() - spawned >= 1.0, 2, "a second of not being ready")
+    marker.touch()
+    after_ms = lc.wait_event("child_ready", timeout=5)["after_ms"]
+    types, _, samples = parse_prometheus(get(port, "/metrics").text)
+    assert types["lastcall_ready_seconds"] == "gauge"
+    assert metric(samples, "lastcall_ready") == 1
+    assert abs(metric(samples, "lastcall_ready_seconds") - after_ms / 1000) < 0.002, (samples, after_ms)
+    assert after_ms >= 1000
+    lc.send(signal.SIGTERM)
+    lc.wait_event("shutdown_started")
+    samples = metrics(port)
+    assert metric(samples, "lastcall_ready") == 0
+    assert abs(metric(samples, "lastcall_ready_seconds") - after_ms / 1000) < 0.002
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM

@@ -40,7 +40,8 @@ def test_help_names_every_option(run_lastcall, flag):
     assert r.returncode == 0, r.stderr
     text = r.stdout + r.stderr
     for opt in ["--config", "--grace", "--stop-signal", "--drain", "--forward", "--rewrite",
-                "--success-exit", "--log-format", "--log-level", "--check", "--version"]:
+                "--triggers", "--success-exit", "--log-format", "--log-level", "--check",
+                "--listen", "--ready", "--version"]:
         assert opt in text, "%s missing from %s output" % (opt, flag)
 
 
@@ -125,6 +126,21 @@ USAGE_ERRORS = [
     (["--log-format", "xml"], "--log-format"),
     (["--log-level", "loud"], "--log-level"),
     (["--bogus-option"], "--bogus-option"),
+    (["--rewrite", "SEGV:HUP"], "--rewrite"),
+    (["--rewrite", "31:1"], "--rewrite"),
+    (["--rewrite", "CHLD:HUP"], "--rewrite"),
+    (["--triggers", "KILL"], "--triggers"),
+    (["--triggers", "SEGV"], "--triggers"),
+    (["--triggers", "CHLD"], "--triggers"),
+    (["--triggers", "TERM,STOP"], "--triggers"),
+    (["--triggers", "TERM,NOPE"], "--triggers"),
+    (["--triggers", ""], "--triggers"),
+    (["--ready", "bogus"], "--ready"),
+    (["--ready", "tcp:localhost:8080"], "--ready"),
+    (["--ready", "tcp:127.0.0.1"], "--ready"),
+    (["--ready", "https://127.0.0.1:8443/healthz"], "--ready"),
+    (["--ready", "http://127.0.0.1/healthz"], "--ready"),
+    (["--ready", "exec:"], "--ready"),
 ]
 
 
@@ -304,6 +320,24 @@ CONFIG_ERRORS = [
     ({"hooks": {"pre_stop": [{"name": "t", "command": "true", "timeout": "soon"}]}}, "/hooks/pre_stop/0/timeout"),
     ({"hooks": {"pre_stop": [{"name": "e", "command": "true", "env": {"FOO": 1}}]}}, "/hooks/pre_stop/0/env/FOO"),
     ({"hooks": {"pre_stop": [{"name": "c", "command": "true", "cwd": 7}]}}, "/hooks/pre_stop/0/cwd"),
+    ({"signals": {"rewrite": {"SEGV": "HUP"}}}, "/signals/rewrite/SEGV"),
+    ({"signals": {"rewrite": {"31": "1"}}}, "/signals/rewrite/31"),
+    ({"signals": {"triggers": ["TERM", "KILL"]}}, "/signals/triggers/1"),
+    ({"signals": {"triggers": ["SIGSEGV"]}}, "/signals/triggers/0"),
+    ({"signals": {"triggers": ["NOPE"]}}, "/signals/triggers/0"),
+    ({"signals": {"triggers": []}}, "/signals/triggers"),
+    ({"signals": {"triggers": "TERM,INT"}}, "/signals/triggers"),
+    ({"ready": "tcp:127.0.0.1:8080"}, "/ready"),
+    ({"ready": {}}, "/ready"),
+    ({"ready": {"tcp": "127.0.0.1:8080", "command": "true"}}, "/ready"),
+    ({"ready": {"tcp": "localhost:8080"}}, "/ready/tcp"),
+    ({"ready": {"http": "https://127.0.0.1:8443/"}}, "/ready/http"),
+    ({"ready": {"command": []}}, "/ready/command"),
+    ({"ready": {"command": 7}}, "/ready/command"),
+    ({"ready": {"tcp": "127.0.0.1:8080", "interval": "soon"}}, "/ready/interval"),
+    ({"ready": {"tcp": "127.0.0.1:8080", "timeout": "0s"}}, "/ready/timeout"),
+    ({"ready": {"tcp": "127.0.0.1:8080", "start_timeout": 5}}, "/ready/start_timeout"),
+    ({"ready": {"tcp": "127.0.0.1:8080", "intervall": "1s"}}, "/ready/intervall"),
 ]
 
 
@@ -350,3 +384,83 @@ def test_examples_pass_check(run_lastcall, example):
     r = run_lastcall("--config", example, "--check")
     assert r.returncode == 0, r.stderr
     json.loads(r.stdout)
+
+
+# -- triggers ------------------------------------------------------------------------------
+
+def plan_signals(plan, key):
+    return [support.sig_num(s) for s in find_key(plan, key)]
+
+
+@pytest.mark.parametrize("args,cfg,want", [
+    ([], None, [signal.SIGTERM, signal.SIGINT, signal.SIGQUIT]),
+    (["--triggers", "TERM,INT"], None, [signal.SIGTERM, signal.SIGINT]),
+    (["--triggers", "sighup,10"], None, [signal.SIGHUP, signal.SIGUSR1]),
+    ([], {"signals": {"triggers": ["TERM", "SIGUSR2"]}}, [signal.SIGTERM, signal.SIGUSR2]),
+    (["--triggers", "INT"], {"signals": {"triggers": ["TERM", "USR2"]}}, [signal.SIGINT]),
+], ids=["default", "cli", "cli-names-and-numbers", "config", "cli-replaces-config"])
+def test_check_shows_the_triggers(run_lastcall, args, cfg, want):
+    """| `--triggers SIG,...` | | the signals that start the shutdown | `TERM,INT,QUIT` |
+    (`--check` shows them; the command line's list replaces the file's)"""
+    plan = check_plan(run_lastcall, *args, config=cfg)
+    assert sorted(plan_signals(plan, "triggers")) == sorted(want), plan
+
+
+def start_recorder(lastcall, tmp_path, *args, config=None):
+    out = tmp_path / "child.txt"
+    lc = lastcall(*args, "--", *support.recorder(out), config=config, log_level="debug")
+    support.wait_line(out, "ready")
+    return lc, out
+
+
+@pytest.mark.parametrize("args,cfg,sig", [
+    (["--triggers", "TERM,INT"], None, signal.SIGQUIT),
+    ([], {"signals": {"triggers": ["TERM"]}}, signal.SIGINT),
+    (["--triggers", "TERM"], {"signals": {"triggers": ["INT", "QUIT"]}}, signal.SIGINT),
+], ids=["cli-leaves-QUIT", "config-leaves-INT", "cli-replaces-config"])
+def test_a_signal_that_is_not_a_trigger_is_relayed(lastcall, tmp_path, args, cfg, sig):
+    """A signal that is not a trigger is relayed (`--triggers TERM,INT` leaves SIGQUIT to be
+    relayed, e.g. for a JVM's thread dump)."""
+    lc, out = start_recorder(lastcall, tmp_path, *args, config=cfg)
+    lc.send(sig)
+    # The recorder dies of it, as a program without lastcall would; lastcall only follows.
+    assert lc.wait_exit(10) == 128 + sig, lc.log_tail()
+    assert support.read_lines(out) == ["ready", signal.Signals(sig).name]
+    assert not lc.events("shutdown_started"), lc.log_tail()
+    assert support.sig_eq(lc.wait_event("signal_forwarded", timeout=0)["signal"], sig)
+
+
+@pytest.mark.parametrize("args,cfg,sig", [
+    ([], None, signal.SIGQUIT),
+    (["--triggers", "USR1"], None, signal.SIGUSR1),
+    ([], {"signals": {"triggers": ["USR2"]}}, signal.SIGUSR2),
+    (["--triggers", "HUP"], {"signals": {"triggers": ["USR2"]}}, signal.SIGHUP),
+], ids=["default-QUIT", "cli-USR1", "config-USR2", "cli-replaces-config"])
+def test_a_named_trigger_starts_the_shutdown(lastcall, tmp_path, args, cfg, sig):
+    """A trigger signal received by lastcall starts the shutdown, once: SIGTERM, SIGINT and
+    SIGQUIT unless `--triggers`/`signals.triggers` names others."""
+    lc, out = start_recorder(lastcall, tmp_path, "--stop-signal", "TERM", *args, config=cfg)
+    lc.send(sig)
+    assert support.sig_eq(lc.wait_event("shutdown_started")["signal"], sig)
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM, lc.log_tail()
+    # The trigger itself is not relayed: the child hears only the stop signal.
+    assert support.read_lines(out) == ["ready", "SIGTERM"]
+    assert not lc.events("signal_forwarded")
+
+
+def test_check_shows_the_readiness_check(run_lastcall):
+    """`"ready": {...}` with `"interval"` (default 1s), `"timeout"` (default 1s) and
+    `"start_timeout"` (default none); also `--ready tcp:ADDR:PORT|http://…|exec:CMD`."""
+    plan = check_plan(run_lastcall)
+    assert plan["ready"] is None
+    plan = check_plan(run_lastcall, "--ready", "tcp:127.0.0.1:8080")
+    assert "127.0.0.1:8080" in json.dumps(plan["ready"])
+    assert 1000 in plan_ms(plan["ready"], "interval") and 1000 in plan_ms(plan["ready"], "timeout")
+    cfg = {"ready": {"http": "http://127.0.0.1:8080/healthz", "interval": "2s", "timeout": "500ms",
+                     "start_timeout": "1m"}}
+    plan = check_plan(run_lastcall, config=cfg)
+    assert "http://127.0.0.1:8080/healthz" in json.dumps(plan["ready"])
+    assert 2000 in plan_ms(plan["ready"], "interval") and 500 in plan_ms(plan["ready"], "timeout")
+    assert 60000 in plan_ms(plan["ready"], "start_timeout")
+    plan = check_plan(run_lastcall, "--ready", "exec:pg_isready -q", config=cfg)
+    assert "pg_isready -q" in json.dumps(plan["ready"]) and "healthz" not in json.dumps(plan["ready"])

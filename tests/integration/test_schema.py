@@ -66,6 +66,14 @@ GOOD = [
     {"listen": "0.0.0.0:9090"},
     {"listen": "[::1]:9000"},
     {"hooks": {"pre_stop": [], "post_stop": [{"name": "a", "command": ["x"]}]}},
+    {"signals": {"triggers": ["TERM", "INT"]}},
+    {"signals": {"triggers": ["sigusr1", "12", "RTMIN+1"], "rewrite": {"QUIT": "USR1"}}},
+    {"ready": {"tcp": "127.0.0.1:8080"}},
+    {"ready": {"tcp": "[::1]:8080", "interval": "500ms", "timeout": "2s", "start_timeout": "1m"}},
+    {"ready": {"http": "http://127.0.0.1:8080/healthz"}},
+    {"ready": {"http": "http://[::1]:8080"}},
+    {"ready": {"command": "pg_isready -q", "start_timeout": "0s"}},
+    {"ready": {"command": ["pg_isready", "-q"]}},
 ]
 
 BAD = [
@@ -117,6 +125,34 @@ BAD = [
     {"listen": "1.2.3.4:65536"},
     {"listen": "1.2.3.4"},
     {"listen": "256.1.1.1:80"},
+    {"signals": {"rewrite": {"SEGV": "HUP"}}},
+    {"signals": {"rewrite": {"31": "1"}}},
+    {"signals": {"rewrite": {"CHLD": "HUP"}}},
+    {"signals": {"triggers": []}},
+    {"signals": {"triggers": "TERM"}},
+    {"signals": {"triggers": ["KILL"]}},
+    {"signals": {"triggers": ["TERM", "SEGV"]}},
+    {"signals": {"triggers": ["CHLD"]}},
+    {"signals": {"triggers": ["NOPE"]}},
+    {"signals": {"triggers": [15]}},
+    {"ready": {}},
+    {"ready": "tcp:127.0.0.1:8080"},
+    {"ready": {"interval": "1s"}},
+    {"ready": {"tcp": "127.0.0.1:8080", "http": "http://127.0.0.1:8080/"}},
+    {"ready": {"tcp": "localhost:8080"}},
+    {"ready": {"tcp": "127.0.0.1"}},
+    {"ready": {"tcp": "127.0.0.1:0"}},
+    {"ready": {"http": "https://127.0.0.1:8443/"}},
+    {"ready": {"http": "http://localhost:8080/"}},
+    {"ready": {"http": "http://127.0.0.1/"}},
+    {"ready": {"command": ""}},
+    {"ready": {"command": []}},
+    {"ready": {"command": 7}},
+    {"ready": {"tcp": "127.0.0.1:8080", "interval": "0s"}},
+    {"ready": {"tcp": "127.0.0.1:8080", "timeout": "0ms"}},
+    {"ready": {"tcp": "127.0.0.1:8080", "interval": "soon"}},
+    {"ready": {"tcp": "127.0.0.1:8080", "start_timeout": 5}},
+    {"ready": {"tcp": "127.0.0.1:8080", "intervall": "1s"}},
 ]
 
 # What the schema cannot express (its $comment): lastcall rejects these, the schema does not.
@@ -186,10 +222,11 @@ def test_durations_agree_with_the_parser(validator, lastcall_bin, tmp_path):
 
 def test_signals_agree_with_the_parser(validator, lastcall_bin, tmp_path):
     """The signal pattern accepts exactly what lastcall's parser accepts, and rewrite's keys
-    exclude exactly SIGKILL and SIGSTOP."""
+    and the triggers exclude exactly the signals that are never relayed."""
     disagree = []
     for text in random_signals(random.Random(1), 0):
-        for config in ({"stop_signal": text}, {"signals": {"rewrite": {text: "TERM"}}}):
+        for config in ({"stop_signal": text}, {"signals": {"rewrite": {text: "TERM"}}},
+                       {"signals": {"triggers": [text]}}):
             if schema_ok(validator, config) != check_ok(lastcall_bin, tmp_path, config):
                 disagree.append(json.dumps(config))
     assert not disagree, "schema and lastcall disagree: %s" % disagree

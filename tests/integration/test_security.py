@@ -96,6 +96,82 @@ def test_config_in_a_sticky_directory_is_accepted(lastcall_bin, tmp_path):
     assert r.returncode == 0, r.stderr
 
 
+def test_refusal_names_the_three_ways_out(lastcall_bin, tmp_path):
+    """The refusal message names the three ways out: owner root and not writable by
+    group/others, a read-only mount, `--insecure-config`."""
+    path = support.write_config(tmp_path, {"grace": "3s"})
+    os.chmod(path, 0o664)
+    r = check(lastcall_bin, "-c", path)
+    assert r.returncode == 2, r.stderr
+    error = json.loads(r.stderr.splitlines()[0])["error"]
+    assert "owned by root" in error and "group or others" in error, error
+    assert "read-only mount" in error, error
+    assert "--insecure-config" in error, error
+
+
+def mount(*args):
+    r = subprocess.run(["mount", *map(str, args)], capture_output=True, text=True, timeout=10)
+    if r.returncode != 0:
+        pytest.skip("mount %s fails here: %s" % (" ".join(map(str, args)), r.stderr.strip()))
+
+
+def umount(target):
+    subprocess.run(["umount", str(target)], capture_output=True, timeout=10)
+
+
+@pytest.mark.parametrize("layout", ["configmap", "configmap-symlinks", "ro-bind-mount"])
+def test_config_on_a_read_only_mount_is_accepted_whatever_its_owner(lastcall_bin, tmp_path, layout):
+    """A config on a read-only mount is accepted whatever its owner: uid 1000, mode 0664, in a
+    directory of mode 0777 (a Kubernetes ConfigMap), or a file bind-mounted `:ro` from the
+    host. The same file on a writable mount is refused."""
+    mounted = []
+    try:
+        if layout.startswith("configmap"):
+            mnt = tmp_path / "configmap"
+            mnt.mkdir()
+            mount("-t", "tmpfs", "-o", "mode=0755", "lastcall-test", mnt)
+            mounted.append(mnt)
+            directory = mnt / "config"
+            directory.mkdir()
+            os.chmod(directory, 0o777)
+            path = directory / "lastcall.json"
+            if layout == "configmap-symlinks":
+                # As the kubelet lays it out: lastcall.json -> ..data/lastcall.json, ..data -> ..<timestamp>.
+                (directory / "..2026_01_01").mkdir()
+                os.symlink("..2026_01_01", directory / "..data")
+                os.symlink("..data/lastcall.json", path)
+                path = directory / "..2026_01_01" / "lastcall.json"
+            path.write_text(json.dumps({"grace": "3s"}))
+            os.chown(path, 1000, 1000)
+            os.chmod(path, 0o664)
+            path = directory / "lastcall.json"
+            remount = ["-o", "remount,ro", mnt]
+        else:
+            host = tmp_path / "host"
+            host.mkdir()
+            os.chmod(host, 0o777)
+            source = host / "lastcall.json"
+            source.write_text(json.dumps({"grace": "3s"}))
+            os.chown(source, 1000, 1000)
+            os.chmod(source, 0o664)
+            etc = tmp_path / "etc"
+            etc.mkdir()
+            path = etc / "lastcall.json"
+            path.write_text("")
+            mount("--bind", source, path)
+            mounted.append(path)
+            remount = ["-o", "remount,bind,ro", path]
+        writable = check(lastcall_bin, "-c", path)
+        assert writable.returncode == 2, "a writable config owned by uid 1000 was accepted"
+        mount(*remount)
+        r = check(lastcall_bin, "-c", path)
+        assert r.returncode == 0, r.stderr
+        assert 3000 in support.plan_ms(json.loads(r.stdout), "grace")
+    finally:
+        for target in reversed(mounted):
+            umount(target)
+
+
 # -- (b) descriptors -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("as_user", [False, True], ids=["as-root", "as-nobody"])

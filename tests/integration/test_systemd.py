@@ -7,10 +7,11 @@ import shutil
 import signal
 import socket
 import tempfile
+import time
 
 import pytest
 
-from support import helper, recorder, wait_line
+from support import helper, recorder, wait_for, wait_line, wait_lines
 
 
 @pytest.fixture
@@ -151,3 +152,126 @@ def test_exit_by_signal_is_in_the_check_plan(run_lastcall):
     assert json.loads(r.stdout)["exit_by_signal"] is True
     r = run_lastcall("--check", env={"INVOCATION_ID": "x"})
     assert json.loads(r.stdout)["exit_by_signal"] is True
+
+
+# -- readiness of the workload ----------------------------------------------------------------
+
+def collect_until(read_all, line, timeout=5.0):
+    """Every notification line read until `line` has arrived (waits for it)."""
+    lines = []
+
+    def arrived():
+        lines.extend(assignments(read_all()))
+        return line in lines
+    wait_for(arrived, timeout, line)
+    return lines
+
+
+def test_ready_1_waits_for_the_first_passed_check(lastcall, tmp_path, notify_socket):
+    """systemd gets `READY=1` at the first pass, not at the spawn."""
+    address, read_all = notify_socket
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as app:
+        # Bound but not listening: a connection is refused until the test calls listen().
+        app.bind(("127.0.0.1", 0))
+        config = {"ready": {"tcp": "127.0.0.1:%d" % app.getsockname()[1], "interval": "250ms"}}
+        out = tmp_path / "child.txt"
+        lc = lastcall("--", *recorder(out), env={"NOTIFY_SOCKET": address}, config=config)
+        wait_line(out, "ready")
+        lc.wait_event("child_started")
+        time.sleep(1.5)  # several failed checks: READY=1 must not come in this window
+        early = assignments(read_all())
+        assert "READY=1" not in early, early
+        app.listen(8)
+        lc.wait_event("child_ready", timeout=5)
+        lines = early + collect_until(read_all, "READY=1")
+        lc.send(signal.SIGTERM)
+        lc.wait_exit(10)
+    lines += assignments(read_all())
+    assert lines.count("READY=1") == 1, lines
+    assert lines.index("READY=1") < lines.index("STOPPING=1"), lines
+
+
+def test_no_ready_1_when_the_start_timeout_is_spent(lastcall, tmp_path, notify_socket):
+    """A `start_timeout` spent without a pass starts the shutdown as a trigger would (systemd
+    hears STOPPING=1 and never READY=1)."""
+    address, read_all = notify_socket
+    config = {"ready": {"command": ["false"], "interval": "200ms", "start_timeout": "700ms"}}
+    lc = lastcall("--", *recorder(tmp_path / "child.txt"), env={"NOTIFY_SOCKET": address}, config=config)
+    lc.wait_exit(10)
+    lc.wait_event("start_timeout", timeout=0)
+    lines = assignments(read_all())
+    assert "STOPPING=1" in lines and "READY=1" not in lines, lines
+
+
+# -- socket activation ----------------------------------------------------------------------------
+
+def socket_inode(pid, fd):
+    target = os.readlink("/proc/%d/fd/%d" % (pid, fd))
+    assert target.startswith("socket:["), target
+    return target
+
+
+def open_targets(pid):
+    targets = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            targets.add(os.readlink("/proc/%d/fd/%s" % (pid, fd)))
+        except FileNotFoundError:
+            pass
+    return targets
+
+
+def ask(port):
+    """What the child answers on a connection to port: the descriptor number it accepted on."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+        s.settimeout(5)
+        data = b""
+        while not data.endswith(b"\n"):
+            chunk = s.recv(64)
+            if not chunk:
+                break
+            data += chunk
+    return data.decode().strip()
+
+
+def test_socket_activation_hands_the_sockets_to_the_child(lastcall, tmp_path):
+    """Socket activation: when `LISTEN_PID` is lastcall's pid, the `LISTEN_FDS` descriptors
+    (with `LISTEN_FDNAMES`) reach the child at the same numbers, and the child sees
+    `LISTEN_PID` = its own pid; lastcall keeps no copy open (and hooks see none of it)."""
+    ports_file, child_file, hook_file = tmp_path / "ports", tmp_path / "child.json", tmp_path / "hook.json"
+    config = {"hooks": {"pre_stop": [{"name": "look", "command": helper("listen_fds_report", hook_file)}]}}
+    lc = lastcall("--", *helper("listen_fds_report", child_file, "--serve"), config=config,
+                  prefix=helper("socket_activate", "--ports", ports_file, "--names", "a:b", "--"))
+    child = lc.child_pid
+    ports = [int(p) for p in wait_lines(ports_file)]
+    wait_lines(child_file)
+    report = json.loads(child_file.read_text())
+    assert report["pid"] == child
+    assert report["env"] == {"LISTEN_PID": str(child), "LISTEN_FDS": "2", "LISTEN_FDNAMES": "a:b"}
+    assert report["sockets"] == {"3": {"port": ports[0], "listening": True},
+                                 "4": {"port": ports[1], "listening": True}}, report
+    # The child accepts what the test sends to either port, on descriptors 3 and 4.
+    assert [ask(ports[0]), ask(ports[1])] == ["3", "4"]
+    inodes = {socket_inode(child, 3), socket_inode(child, 4)}
+    assert not inodes & open_targets(lc.pid), "lastcall keeps %s" % (inodes & open_targets(lc.pid))
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM
+    hook = json.loads(hook_file.read_text())
+    assert hook["env"] == {"LISTEN_PID": None, "LISTEN_FDS": None, "LISTEN_FDNAMES": None}, hook
+    assert "3" not in hook["fds"] and "4" not in hook["fds"], hook["fds"]
+
+
+def test_socket_activation_for_another_pid_is_left_alone(lastcall, tmp_path):
+    """Socket activation: when `LISTEN_PID` is lastcall's pid ... (when it names another
+    process, lastcall touches nothing: the child sees the variables as they were)."""
+    ports_file, child_file = tmp_path / "ports", tmp_path / "child.json"
+    other = str(os.getpid())
+    lc = lastcall("--", *helper("listen_fds_report", child_file, "--serve"),
+                  prefix=helper("socket_activate", "--ports", ports_file, "--names", "a:b",
+                                "--listen-pid", other, "--"))
+    lc.child_pid
+    wait_lines(child_file)
+    report = json.loads(child_file.read_text())
+    assert report["env"] == {"LISTEN_PID": other, "LISTEN_FDS": "2", "LISTEN_FDNAMES": "a:b"}, report
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM
