@@ -188,9 +188,31 @@ class Proc:
         return wait_for(seen, timeout, "%s in the log of %s" % (name, self.name))
 
 
+def descendants(pid):
+    """Every process below pid, from the parent links in /proc."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 class Procs:
-    """Starts processes, each in its own session, and at the end kills every process group it
-    started (SIGKILL to the group, then reaps the leader)."""
+    """Starts processes, each in its own session, and at the end kills each of them with
+    everything below it: lastcall puts its child in a process group of its own, so the
+    session's group alone would miss it. The tree is stopped first (SIGSTOP: nothing forks or
+    exits meanwhile), then every process of it and every group it made gets SIGKILL."""
 
     def __init__(self, workdir):
         self.workdir = workdir
@@ -201,19 +223,61 @@ class Procs:
         self.started.append(p)
         return p
 
+    def popen(self, argv, **kw):
+        """A subprocess.Popen of its own session (for a pipe to its stdin), killed at the end."""
+        p = subprocess.Popen([str(a) for a in argv], start_new_session=True, **kw)
+        self.started.append(p)
+        return p
+
     def lastcall(self, args, name, **kw):
         return self.start([lastcall_bin(), "--log-format", "json", *args], name, **kw)
 
     def cleanup(self):
         for p in self.started:
+            popen = p.proc if isinstance(p, Proc) else p
+            if popen.stdin:  # a client reading its stdin ends by itself, and reaps its own children
+                popen.stdin.close()
+                try:
+                    popen.wait(2)
+                except subprocess.TimeoutExpired:
+                    pass
+            if popen.poll() is None:
+                kill_tree(popen.pid)
             try:
-                os.killpg(p.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass  # the whole group is gone already
-            try:
-                p.proc.wait(5)
+                popen.wait(5)
             except subprocess.TimeoutExpired:
                 pass
+
+
+def kill_tree(pid):
+    tree = set()
+    for _ in range(3):  # again, for what forked while the first ones were being stopped
+        new = ({pid} | set(descendants(pid))) - tree
+        if not new:
+            break
+        for p in new:
+            try:
+                os.kill(p, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
+        tree |= new
+    groups = set()
+    for p in tree:
+        try:
+            groups.add(os.getpgid(p))
+        except ProcessLookupError:
+            pass
+    for g in groups:
+        if g in tree:  # a group one of them leads: one this test made
+            try:
+                os.killpg(g, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+    for p in tree:
+        try:
+            os.kill(p, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
 
 
 @pytest.fixture
