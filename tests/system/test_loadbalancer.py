@@ -16,7 +16,6 @@ at once, cutting what it is serving. By hand, with every count printed:
 
     python3 -m pytest tests/system/test_loadbalancer.py -s        # LASTCALL_BIN=... for another binary
 """
-import datetime
 import signal
 import sys
 import time
@@ -30,12 +29,6 @@ from lbsupport import _time_limit, procs, time_limit  # noqa: E402,F401  (fixtur
 
 BACKEND = lbsupport.HERE / "backend.py"
 WRK_CONNECTIONS = 8
-
-
-def ts_seconds(event):
-    """lastcall's `ts` (RFC 3339, UTC) as a Unix time."""
-    return datetime.datetime.strptime(event["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp()
 
 
 class Pool:
@@ -94,6 +87,12 @@ class Pool:
     def status(self, name):
         return self.haproxy.server("app", name)["status"]
 
+    def wait_in_rotation(self, name, timeout=10):
+        """lastcall says ready and haproxy has the server UP (not UP and going down)."""
+        admin = "http://127.0.0.1:%d/readyz" % self.admin[name]
+        lbsupport.wait_for(lambda: lbsupport.http_status(admin) == 200, timeout, "/readyz of %s" % name)
+        lbsupport.wait_for(lambda: self.status(name) == "UP", timeout, "haproxy to have %s UP" % name)
+
     def wait_served(self, name, count, timeout, wrk=None):
         start = self.served(name)
 
@@ -123,7 +122,7 @@ def rolling_stop(pool, victim, other, duration=6):
     assert lc.wait(20) == 128 + signal.SIGTERM, lc.err[-3000:]
     signaled = lc.wait_event("child_signaled", timeout=1)
     assert pool.served(other) > served_other, "the other server carried nothing"
-    return result, down_at, ts_seconds(signaled)
+    return result, down_at, lbsupport.ts_seconds(signaled)
 
 
 def report(what, result):
@@ -146,7 +145,8 @@ def start_pool(procs, **kw):
     pool.wait_listening("a")
     pool.wait_listening("b")
     pool.start_haproxy()
-    lbsupport.wait_for(lambda: lbsupport.http_status(pool.url()) == 200, 10, "haproxy to answer 200")
+    pool.wait_in_rotation("a")
+    pool.wait_in_rotation("b")
     return pool
 
 
@@ -187,6 +187,7 @@ def test_rolling_start_and_stop_of_a_slow_starting_server(tools, procs, ready):
     pool.start_server("b")
     pool.wait_listening("b")
     pool.start_haproxy()
+    pool.wait_in_rotation("b")
     pool.haproxy.wait_status("app", "a", "DOWN", timeout=10)  # a is not running yet
 
     # Rolling start: a joins while wrk runs; the run ends once a has served 50 requests.

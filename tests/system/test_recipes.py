@@ -12,7 +12,6 @@ import json
 import os
 import pwd
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -171,7 +170,7 @@ def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_d
         print("\nnginx, stop signal %s: %d of %d downloads in flight completed" % (
             signaled["signal"], run["completed"], DOWNLOADS))
         run["signal"] = signaled["signal"]
-        run["signaled_at"] = ts_seconds(signaled)
+        run["signaled_at"] = lbsupport.ts_seconds(signaled)
 
     recipe, control = runs["recipe"], runs["sigterm"]
     assert recipe["signal"] == "SIGQUIT" and control["signal"] == "SIGTERM"
@@ -180,12 +179,6 @@ def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_d
     # They were in flight at the stop signal: each ended after it.
     assert all(d.ended > recipe["signaled_at"] for d in recipe["downloads"])
     assert control["completed"] == 0, [(d.received, d.error) for d in control["downloads"]]
-
-
-def ts_seconds(event):
-    import datetime
-    return datetime.datetime.strptime(event["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp()
 
 
 # -- gunicorn ----------------------------------------------------------------------------------

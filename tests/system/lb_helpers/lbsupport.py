@@ -3,11 +3,12 @@
 processes started in their own sessions and killed by process group at the end, lastcall's
 JSON log read from a file, haproxy with its CSV stats, bounded wrk runs, and the code blocks
 of docs/recipes.md. Self-contained: it needs nothing from conftest.py."""
-import functools
+import datetime
 import json
 import os
 import pathlib
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -41,12 +42,9 @@ def time_limit(seconds):
 @pytest.fixture(autouse=True)
 def _time_limit(request):
     """Every test has a time limit (60 s unless time_limit() says otherwise): SIGALRM raises
-    in the test's thread. An alarm that someone else (a conftest) already armed is left alone:
-    it is the outer limit."""
+    in the test's thread. It replaces an alarm that a conftest armed before it (the conftest
+    disarms it again at its own teardown)."""
     seconds = getattr(request.function, "lb_time_limit", 60)
-    if signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        yield
-        return
 
     def on_alarm(_signum, _frame):
         raise Deadline("test exceeded its %d s time limit" % seconds)
@@ -123,6 +121,12 @@ def http_status(url, timeout=1.0):
         return e.code
     except (OSError, ValueError):
         return None
+
+
+def ts_seconds(event):
+    """lastcall's `ts` (RFC 3339, UTC, milliseconds) as a Unix time."""
+    return datetime.datetime.strptime(event["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
+        tzinfo=datetime.timezone.utc).timestamp()
 
 
 def port_open(port):
@@ -406,7 +410,6 @@ def substitute(text, mapping):
 def command_words(block, program="lastcall"):
     """The words of the one command line of block that starts with program (backslash
     continuations joined, comments dropped), split as the shell would."""
-    import shlex
     joined = re.sub(r"\\\n", " ", block)
     lines = [l for l in joined.splitlines() if l.strip().startswith(program + " ")]
     assert len(lines) == 1, "expected one %s command in:\n%s" % (program, block)
