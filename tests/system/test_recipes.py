@@ -47,16 +47,16 @@ def without_option(words, option):
     return words[:i] + words[i + 2:]
 
 
+def process_uid(pid):
+    with open("/proc/%d/status" % pid) as f:
+        return int(re.search(r"^Uid:\s+(\d+)", f.read(), re.M).group(1))
+
+
 def owned_dir(path, user):
     path.mkdir()
     pw = pwd.getpwnam(user)
     os.chown(path, pw.pw_uid, pw.pw_gid)
     return path
-
-
-def wait_stopped(lc, timeout):
-    code = lc.wait(timeout)
-    return code, lc.events("shutdown_complete")
 
 
 # -- the docs ----------------------------------------------------------------------------------
@@ -322,6 +322,8 @@ def test_redis_shutdown_save_hook_loses_no_acknowledged_write(procs, shared_dir)
         lbsupport.wait_for(lambda: lbsupport.port_open(run["port"]) or not run["lc"].running(), 10,
                            "redis (%s) to listen" % name)
         assert run["lc"].running(), run["lc"].err[-3000:]
+        child = run["lc"].wait_event("child_started")["pid"]
+        assert process_uid(child) == pwd.getpwnam("redis").pw_uid, "redis does not run as the recipe's user"
         run["writer"] = Writer(run["port"])
         run["writer"].start()
     for run in runs.values():
