@@ -363,10 +363,6 @@ class Wrk:
         self.duration = duration
         self.proc = procs.start(["wrk", "-t%d" % threads, "-c%d" % connections, "-d%ds" % duration,
                                  "--timeout", "2s", "-s", HERE / "count.lua", url], name)
-        self.started = time.monotonic()
-
-    def elapsed(self):
-        return time.monotonic() - self.started
 
     def running(self):
         return self.proc.running()
