@@ -398,8 +398,8 @@ def substitute(text, mapping):
     every key must occur, so a recipe that changes fails here rather than running something
     else."""
     for old, new in mapping.items():
-        assert old in text, "%r not in the recipe block:\n%s" % (old, text)
-        text = re.sub(r"(?<![\w/.])%s(?![\w])" % re.escape(old), lambda _m: str(new), text)
+        text, count = re.subn(r"(?<![\w/.])%s(?!\w)" % re.escape(old), lambda _m: str(new), text)
+        assert count, "%r not in the recipe block:\n%s" % (old, text)
     return text
 
 
