@@ -35,6 +35,18 @@ def sig_masks(pid):
             int(fields["SigPnd"], 16) | int(fields["ShdPnd"], 16))
 
 
+def exec_done(pid, program):
+    """Waits until pid runs program: child_started may come before the exec."""
+    def runs():
+        try:
+            with open("/proc/%d/cmdline" % pid, "rb") as f:
+                return os.path.basename(f.read().split(b"\0")[0].decode()) == program
+        except FileNotFoundError:
+            return False
+    wait_for(runs, 5, "pid %d to exec %s" % (pid, program))
+    return pid
+
+
 def hook(name, command):
     return {"name": name, "command": command}
 
@@ -146,7 +158,7 @@ def test_nohup_keeps_sighup_ignored_in_the_child(lastcall):
     """The child starts with the signal mask and the ignored signals that lastcall inherited,
     as it would without lastcall (`nohup lastcall -- cmd` keeps SIGHUP ignored)."""
     lc = lastcall("--", "sleep", "60", log_level="debug", prefix=with_signals("--ignore", "HUP"))
-    child = lc.child_pid
+    child = exec_done(lc.child_pid, "sleep")
     ignored, blocked, _ = sig_masks(child)
     assert ignored & bit(signal.SIGHUP), "SIGHUP is not ignored in the child (SigIgn %x)" % ignored
     assert ignored & ~GLIBC_INTERNAL == bit(signal.SIGHUP), "the child ignores more: SigIgn %x" % ignored
@@ -165,7 +177,7 @@ def test_signal_blocked_by_the_parent_stays_blocked_in_the_child(lastcall):
     """The child starts with the signal mask and the ignored signals that lastcall
     inherited, as it would without lastcall."""
     lc = lastcall("--", "sleep", "60", log_level="debug", prefix=with_signals("--block", "USR2"))
-    child = lc.child_pid
+    child = exec_done(lc.child_pid, "sleep")
     ignored, blocked, _ = sig_masks(child)
     assert blocked == bit(signal.SIGUSR2), "the child's SigBlk is %x, not just SIGUSR2" % blocked
     assert ignored & ~GLIBC_INTERNAL == 0, "the child ignores signals: SigIgn %x" % ignored
@@ -183,7 +195,7 @@ def test_child_of_a_parent_with_default_dispositions_has_them_too(lastcall):
     """The child starts with the signal mask and the ignored signals that lastcall inherited
     (nothing more: what lastcall does with signals for itself stays its own)."""
     lc = lastcall("--", "sleep", "60", prefix=with_signals())
-    child = lc.child_pid
+    child = exec_done(lc.child_pid, "sleep")
     ignored, blocked, _ = sig_masks(child)
     assert ignored & ~GLIBC_INTERNAL == 0, "SigIgn %x" % ignored
     assert blocked == 0, "SigBlk %x" % blocked
