@@ -156,6 +156,7 @@ def test_nothing_happens_without_a_terminal_in_the_foreground(terminal_lastcall,
         lc.write_stdin(b"piped\n")
         lc.terminal.wait_for("got piped")
         assert lc.terminal.foreground() == lc.pid, describe(lc, child)
+        assert proc_stat(child)[2] == child, "the child left its own process group"
         lc.terminal.type(CTRL_C)  # lastcall's group is the foreground one: the sequence runs
         lc.wait_event("shutdown_started", signal=lambda s: sig_eq(s, signal.SIGINT))
         expected = 128 + signal.SIGINT
@@ -168,9 +169,9 @@ def test_nothing_happens_without_a_terminal_in_the_foreground(terminal_lastcall,
         assert foreground == lc.session, describe(lc, child)
         time.sleep(0.3)  # Not synchronisation: a bounded look for a hand-over that must not come.
         assert state(child) == "T" and lc.terminal.foreground() == foreground, describe(lc, child)
+        assert proc_stat(child)[2] == child, "the child left its own process group"
         lc.send(signal.SIGTERM)
         expected = 128 + signal.SIGTERM
-    assert proc_stat(child)[2] == child, "the child left its own process group"
     assert lc.wait_exit(10) == expected, lc.log_tail()
     assert not lc.events("terminal_handed"), lc.log_tail()
     assert not lc.events("child_killed"), "the stop signal did not end the child"
