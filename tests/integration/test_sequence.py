@@ -481,11 +481,11 @@ def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(lastcall, tmp_pa
         if where == "leftover":
             lc.send(signal.SIGTERM)
         trigger = ts_seconds(lc.wait_event("shutdown_started"))
-        # grace 3s + post_stop_timeout 1s + a short margin.
-        code = lc.wait_exit(15)
+        # grace 3s + post_stop_timeout 1s + a short margin (up to 6s allowed here).
+        code = lc.wait_exit(20)
         assert code == 143, lc.log_tail()
         exited = time.time() - trigger
-        assert exited <= 3 + 1 + 5, "lastcall exited %.1fs after the trigger" % exited
+        assert exited <= 3 + 1 + 6, "lastcall exited %.1fs after the trigger" % exited
         st = support.proc_stat(stuck)
         assert st is not None and st[0] == "Z", "the scenario did not happen: %s is %s" % (stuck, st)
         abandoned = lc.wait_event("leftovers_abandoned", timeout=0)

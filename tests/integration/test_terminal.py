@@ -65,7 +65,7 @@ def test_child_reading_a_line_gets_the_terminal(terminal_lastcall):
     lc = terminal_lastcall("--", *READ_LINE)
     child = lc.child_pid
     wait_handed(lc)
-    assert lc.terminal.foreground() == child, describe(lc, child)
+    wait_for(lambda: lc.terminal.foreground() == child, 2, "the child's group in the foreground")
     wait_for(lambda: state(child) in ("S", "R"), 5, "the child to run again (%s)" % describe(lc, child))
     lc.terminal.type("hello\n")
     lc.terminal.wait_for("got hello")
@@ -139,7 +139,8 @@ def test_no_hand_over_to_a_child_that_never_uses_the_terminal(terminal_lastcall,
     pre_started = lc.wait_event("hook_started", hook="pre", timeout=0)
     assert ts_seconds(pre_started) - ts_seconds(started) >= 0.29, "the drain was not waited"
     assert pre.exists() and post.exists()
-    assert read_lines(out)[1:] == ["SIGINT"], "the child got %s, not one SIGINT from lastcall" % read_lines(out)
+    got = [s for s in read_lines(out)[1:] if s != "SIGCONT"]  # SIGCONT may follow a stop signal
+    assert got == ["SIGINT"], "the child got %s, not one SIGINT from lastcall" % read_lines(out)
     assert not lc.events("terminal_handed")
     assert_terminal_restored(lc)
 
