@@ -498,7 +498,7 @@ def test_as_pid1_of_a_pid_namespace(lastcall, tmp_path, pidns):
 # -- a slow exec ------------------------------------------------------------------------------
 
 EXEC_DELAY_S = 4
-ON_TIME_S = 0.1  # the bound: the grace and a hook timeout fire within +-100 ms
+ON_TIME_S = 0.1  # the grace and a hook timeout must fire within +-100 ms of their time
 
 
 def slow_exec_prefix(path):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 import support
-from support import helper, read_lines, recorder, sig_eq, wait_for, wait_line
+from support import read_lines, recorder, sig_eq, wait_for, wait_line
 
 # glibc's two internal real-time signals (32, 33): posix_spawn and NPTL manage them
 # themselves, so they say nothing about what lastcall passed on.

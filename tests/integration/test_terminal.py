@@ -257,7 +257,7 @@ def test_hand_over_as_pid1(terminal_lastcall, pidns):
     group that is stopped for using the terminal from the background ... makes lastcall hand
     the terminal's foreground to the child's group"""
     lc = terminal_lastcall("--", *READ_LINE, mode="pid1", prefix=pidns)
-    assert support.wait_for(lambda: host_pid_ok(lc), 5, "lastcall to be PID 1")
+    assert support.wait_for(lambda: is_pid1_of_a_namespace(lc), 5, "lastcall to be PID 1")
     wait_handed_pid1(lc)
     lc.terminal.type("hello\n")
     lc.terminal.wait_for("got hello")
@@ -266,7 +266,7 @@ def test_hand_over_as_pid1(terminal_lastcall, pidns):
     assert lc.terminal.termios() == lc.terminal.initial_termios
 
 
-def host_pid_ok(lc):
+def is_pid1_of_a_namespace(lc):
     try:
         with open("/proc/%d/status" % lc.pid) as f:
             return any(l.startswith("NSpid:") and l.split()[-1] == "1" for l in f)
@@ -301,4 +301,5 @@ def test_status_line_is_not_drawn_over_a_child_that_owns_the_terminal(terminal_l
     lc.send(signal.SIGTERM)
     assert lc.wait_exit(10) == 128 + signal.SIGTERM, lc.terminal.output[-3000:]
     shown = lc.terminal.output
-    assert "pre" in shown and "lastcall >>" not in shown, shown[-3000:]
+    assert "hook pre" in shown, "no log of the pre-stop hook: %s" % shown[-3000:]
+    assert "lastcall >>" not in shown, "a status line was drawn: %s" % shown[-3000:]
