@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import pty
+import shlex
 import signal
 import struct
 import subprocess
@@ -63,18 +64,7 @@ class Lastcall:
     """One running lastcall (or a wrapper such as unshare around it)."""
 
     def __init__(self, argv, env, cwd, stdin, capture_stdout, in_pidns, tty_columns=None):
-        self.argv = argv
-        self.in_pidns = in_pidns
-        self._cond = threading.Condition()
-        self._events = []      # parsed JSON objects, in arrival order
-        self._raw = []         # every stderr line, bytes
-        self._bad = []         # stderr lines that are not a JSON object
-        self._eof = False
-        self._stdout = bytearray()
-        self._tracked_pids = set()
-        self._tracked_pgids = set()
-        self.started_at = time.monotonic()
-        self._tty = None       # the master of the terminal that stderr is, with tty_columns
+        self._init_state(argv, in_pidns)
         stderr = subprocess.PIPE
         if tty_columns:
             self._tty, stderr = _open_raw_pty(tty_columns)
@@ -92,10 +82,25 @@ class Lastcall:
         for t in self._threads:
             t.start()
 
+    def _init_state(self, argv, in_pidns):
+        self.argv = argv
+        self.in_pidns = in_pidns
+        self._cond = threading.Condition()
+        self._events = []      # parsed JSON objects, in arrival order
+        self._raw = []         # every stderr line, bytes
+        self._bad = []         # stderr lines that are not a JSON object
+        self._eof = False
+        self._stdout = bytearray()
+        self._tracked_pids = set()
+        self._tracked_pgids = set()
+        self.started_at = time.monotonic()
+        self._tty = None       # the master of the terminal that stderr is, with tty_columns
+
     # -- readers ---------------------------------------------------------------------------
 
-    def _read_stderr(self):
-        for raw in iter(self.proc.stderr.readline, b""):
+    def _read_stderr(self, stream=None):
+        stream = stream or self.proc.stderr
+        for raw in iter(stream.readline, b""):
             event = None
             try:
                 # Strict UTF-8 first: json.loads(bytes) would let surrogates through.
@@ -377,3 +382,258 @@ def pidns():
     if r.returncode != 0:
         pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
     return prefix
+
+
+# -- a real terminal --------------------------------------------------------------------------
+
+class Terminal:
+    """A pseudo-terminal of the test's own: a thread reads everything that appears on it (the
+    master side), the test types into it, and the slave side stays open so that the terminal
+    outlives the processes that use it. Cooked mode as a terminal emulator starts it (echo,
+    ISIG: ^C, ^Z and ^\\ are signals), 24 x 80."""
+
+    def __init__(self):
+        self.master, self.slave = pty.openpty()
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+        self.initial_termios = termios.tcgetattr(self.slave)
+        self._cond = threading.Condition()
+        self._out = bytearray()
+        self._closed = False
+        self._thread = threading.Thread(target=self._read, daemon=True)
+        self._thread.start()
+
+    def _read(self):
+        while True:
+            try:
+                chunk = os.read(self.master, 65536)
+            except OSError:
+                chunk = b""  # EBADF once closed; EIO only if the slave were closed too
+            with self._cond:
+                if not chunk:
+                    self._closed = True
+                    self._cond.notify_all()
+                    return
+                self._out += chunk
+                self._cond.notify_all()
+
+    def type(self, data):
+        """Keys typed on the keyboard: b"hello\\n", b"\\x03" (Ctrl+C), b"\\x1a" (Ctrl+Z)."""
+        os.write(self.master, data if isinstance(data, bytes) else data.encode())
+
+    @property
+    def output(self):
+        """Everything shown so far, as text."""
+        with self._cond:
+            return self._out.decode(errors="replace")
+
+    def mark(self):
+        """A position in the output, for waiting only on what comes after it."""
+        with self._cond:
+            return len(self._out)
+
+    def wait_for(self, text, timeout=10.0, since=0):
+        """Waits until text (a string, or a compiled regex) is shown after position since;
+        returns the position just after it."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                shown = self._out[since:].decode(errors="replace")
+                if isinstance(text, str):
+                    at = shown.find(text)
+                    end = at + len(text) if at >= 0 else -1
+                else:
+                    m = text.search(shown)
+                    end = m.end() if m else -1
+                if end >= 0:
+                    return since + len(shown[:end].encode())
+                left = deadline - time.monotonic()
+                if self._closed or left <= 0:
+                    raise AssertionError("%r not shown on the terminal within %.1fs; it shows:\n%s"
+                                         % (getattr(text, "pattern", text), timeout, shown[-3000:]))
+                self._cond.wait(min(left, 0.2))
+
+    def foreground(self):
+        """The terminal's foreground process group (TIOCGPGRP works on the master side)."""
+        return os.tcgetpgrp(self.master)
+
+    def termios(self):
+        return termios.tcgetattr(self.slave)
+
+    def close(self):
+        for fd in (self.master, self.slave):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._thread.join(2)
+
+
+class TerminalLastcall(Lastcall):
+    """lastcall on a real terminal: the terminal is its controlling terminal and its stdin and
+    stdout, lastcall is in the terminal's foreground process group, and its log arrives on a
+    pipe of its own (JSON, read as Lastcall reads stderr) unless log="tty".
+
+    Modes: "job" (a session leader starts lastcall as a foreground job in a process group of
+    its own, as a shell does, and reports its exit on a status file), "exec" (lastcall is the
+    session leader itself), "pid1" (lastcall is PID 1 of a pid namespace and the session
+    leader, as in `docker run -it`), "shell" (an interactive bash is the session leader and
+    the test types the command line; see start_in_shell).
+
+    self.pid is lastcall's pid as seen from here; self.session the pid of the process the
+    test started (the session leader, or unshare)."""
+
+    def __init__(self, prefix, argv, env, cwd, terminal, status, mode, stdin="tty", log="pipe",
+                 background=False):
+        self._init_state(prefix + argv, in_pidns=(mode == "pid1"))
+        self.terminal = terminal
+        self.mode = mode
+        self.status_path = status
+        self._exit_code = None
+        self._stdin_w = None
+        log_r, log_w = os.pipe()
+        tty_fd = 0
+        stdin_fd = terminal.slave
+        if stdin == "pipe":
+            stdin_fd, self._stdin_w = os.pipe()
+            tty_fd = 1
+        self.log_fd = log_w  # its number in the session leader (pass_fds keeps numbers)
+        session = [support.PY, str(support.HELPERS / "pty_session.py"), "--tty-fd", str(tty_fd)]
+        if mode == "job":
+            session += ["--job", "--status", str(status)] + (["--background"] if background else [])
+        else:
+            session += ["--exec"]
+        if mode == "shell":
+            cmd = session + ["--", "bash", "--norc", "--noprofile", "--noediting", "-i"]
+            stderr = terminal.slave
+        else:
+            cmd = prefix + session + ["--"] + argv
+            stderr = terminal.slave if log == "tty" else log_w
+        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True, stdin=stdin_fd,
+                                     stdout=terminal.slave, stderr=stderr,
+                                     pass_fds=(log_w,) if mode == "shell" else ())
+        self.session = self.proc.pid
+        os.close(log_w)
+        if stdin == "pipe":
+            os.close(stdin_fd)
+        self._log = os.fdopen(log_r, "rb")
+        self._threads = [threading.Thread(target=self._read_stderr, args=(self._log,), daemon=True)]
+        for t in self._threads:
+            t.start()
+        self.pid = None
+        if mode == "exec":
+            self.pid = self.proc.pid
+        elif mode == "job":
+            line = support.wait_lines(status, lambda ls: bool(ls), what="the job's pid")[0]
+            self.pid = int(line.split()[1])
+        elif mode == "pid1":
+            self.pid = support.wait_for(lambda: (support.children_of(self.proc.pid) or [(None,)])[0][0],
+                                        10, "lastcall inside the pid namespace")
+
+    def write_stdin(self, data):
+        """Writes to lastcall's stdin when it is a pipe (stdin="pipe")."""
+        os.write(self._stdin_w, data)
+
+    def start_in_shell(self):
+        """Types lastcall's command line into the interactive shell (mode "shell"), its log
+        going to the pipe; returns once the child has started, with self.pid set."""
+        assert self.mode == "shell"
+        line = "%s 2>&%d %d>&-\n" % (" ".join(shlex.quote(a) for a in self.argv), self.log_fd, self.log_fd)
+        self.terminal.type(line)
+        child = int(self.wait_event("child_started")["pid"])
+        self.pid = support.wait_for(lambda: (support.proc_stat(child) or (0, None))[1],
+                                    5, "the child's parent")
+
+    def job_status(self):
+        """The session leader's report lines ("stopped SIGSTOP", "exited 0", ...)."""
+        return support.read_lines(self.status_path)
+
+    def wait_exit(self, timeout=10.0):
+        if self.mode in ("exec", "pid1"):
+            return super().wait_exit(timeout)
+        assert self.mode == "job", "in a shell, wait for shutdown_complete instead"
+
+        def ended():
+            for line in self.job_status():
+                word, _, value = line.partition(" ")
+                if word == "exited":
+                    return ("code", int(value))
+                if word == "signaled":
+                    return ("code", -int(value))
+            return None
+        try:
+            code = support.wait_for(ended, timeout, "lastcall to exit")[1]
+        except support.Timeout:
+            raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
+                                 % (timeout, self.log_tail())) from None
+        for t in self._threads:
+            t.join(5)
+        return code
+
+    def kill_everything(self):
+        for _ in range(3):
+            victims = support.descendants(self.session) | self._tracked_pids | {self.session}
+            sessions = {self.session, self.pid}
+            for pid in support.all_pids():
+                st = support.proc_stat(pid)
+                if st is not None and st[3] in sessions:
+                    victims.add(pid)
+            for pgid in self._tracked_pgids:
+                _killpg(pgid)
+            for pid in victims:
+                st = support.proc_stat(pid)
+                if st is not None and st[0] != "Z":
+                    _kill(pid)
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            pass
+        self._log.close()  # the reader thread may still hold it: a daemon thread, gone at exit
+        for t in self._threads:
+            t.join(2)
+        if self._stdin_w is not None:
+            os.close(self._stdin_w)
+            self._stdin_w = None
+
+
+@pytest.fixture
+def terminal_lastcall(lastcall_bin, tmp_path):
+    """terminal_lastcall(*args, mode="job", stdin="tty", log="pipe", background=False,
+    config=None, env=None, log_format="json", log_level=None, prefix=None)
+    -> TerminalLastcall, with .terminal the Terminal it runs on.
+
+    args are lastcall's own arguments, as for lastcall(...). Every process the test started
+    is killed at teardown, and the terminal closed."""
+    started = []
+    counter = [0]
+
+    def start(*args, mode="job", stdin="tty", log="pipe", background=False, config=None, env=None,
+              log_format="json", log_level=None, prefix=None):
+        counter[0] += 1
+        argv = [lastcall_bin]
+        if log_format:
+            argv += ["--log-format", log_format]
+        if log_level:
+            argv += ["--log-level", log_level]
+        if config is not None:
+            argv += ["--config", support.write_config(tmp_path, config, "tconfig%d.json" % counter[0])]
+        argv += [str(a) for a in args]
+        base = {"TERM": "xterm", "PS1": "test-shell$ ", "HISTFILE": "/dev/null", "HOME": str(tmp_path)}
+        base.update(env or {})
+        terminal = Terminal()
+        try:
+            lc = TerminalLastcall(list(prefix or []), argv,
+                                  support.clean_env(base), str(tmp_path), terminal,
+                                  tmp_path / ("job%d.status" % counter[0]), mode, stdin=stdin,
+                                  log=log, background=background)
+        except BaseException:
+            terminal.close()
+            raise
+        started.append(lc)
+        return lc
+
+    yield start
+    for lc in started:
+        try:
+            lc.kill_everything()
+        finally:
+            lc.terminal.close()

@@ -109,6 +109,34 @@ def all_pids():
     return [int(name) for name in os.listdir("/proc") if name.isdigit()]
 
 
+def descendants(root):
+    """Every live process below root in the process tree (by parent pid)."""
+    parents = {}
+    for pid in all_pids():
+        st = proc_stat(pid)
+        if st is not None:
+            parents[pid] = st[1]
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = {pid for pid, ppid in parents.items() if ppid in frontier and pid not in found}
+        found |= frontier
+    return found
+
+
+def host_pid(ns_pid, under):
+    """The pid, as seen here, of the process that a pid namespace calls ns_pid, searched among
+    the descendants of under; None if there is none."""
+    for pid in descendants(under) | {under}:
+        try:
+            with open("/proc/%d/status" % pid) as f:
+                for line in f:
+                    if line.startswith("NSpid:") and int(line.split()[-1]) == int(ns_pid):
+                        return pid
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    return None
+
+
 def children_of(ppid):
     """[(pid, state)] of every process whose parent is ppid."""
     found = []

@@ -2,11 +2,15 @@
 """CONTRACT §4: hooks — commands, priorities and concurrency, timeouts and the phase cap,
 failures, environment, cwd, and output relayed into the log."""
 import json
+import os
+import re
+import shutil
 import signal
 import time
 
 import pytest
 
+import support
 from support import (helper, exists, proc_stat, read_lines, read_pid, recorder,
                      ts_seconds, wait_for, wait_line)
 
@@ -341,3 +345,79 @@ def test_post_stop_process_that_left_its_hook_group_is_not_left_behind(lastcall,
     assert lc.wait_event("hook_finished", hook="escape", timeout=0)["status"] == "ok"
     # lastcall reaps what it killed before exiting, so the pid is gone, not a zombie.
     assert not exists(pid), proc_stat(pid)
+
+
+# -- the hook's process group outlives its leader -------------------------------------------------
+
+STRACE_LINE = re.compile(r"^(\d+)\s+(.*)$")
+
+
+def strace_prefix(log):
+    """strace that logs, with -f, only the syscalls that signal or reap processes."""
+    return ["strace", "-f", "-qq", "-o", str(log), "-e", "signal=none",
+            "-e", "trace=kill,tgkill,pidfd_send_signal,wait4,waitid"]
+
+
+def reaped(line, pid):
+    """True when the strace line is a wait that collected pid's exit (not a WNOWAIT peek)."""
+    if "WNOWAIT" in line or "WEXITED" not in line and "wait4(" not in line:
+        return False
+    if re.search(r"wait4\(.*\)\s+=\s+%d\b" % pid, line):
+        return True
+    return bool(re.search(r"waitid\(.*si_pid=%d\b.*CLD_(EXITED|KILLED|DUMPED)|waitid\(.*CLD_(EXITED|KILLED|DUMPED).*si_pid=%d\b"
+                          % (pid, pid), line)) and "= 0" in line
+
+
+@pytest.mark.timeout(40)
+def test_hook_group_is_killed_before_its_leader_is_reaped(lastcall, tmp_path):
+    """Each hook runs in its own process group. ... its whole process group gets SIGKILL.
+    (When the hook exits and leaves a process in its group, that group is killed while its
+    leader's zombie still holds the group id, so the SIGKILL cannot reach a group that took
+    over a recycled id; nothing of the group is left.)"""
+    if shutil.which("strace") is None:
+        pytest.skip("strace is not installed")
+    grand, rec, log = tmp_path / "grand.pid", tmp_path / "grand", tmp_path / "strace.log"
+    grandchild = " ".join(recorder(rec, "--ignore-term", "--pidfile", grand))
+    check = "! kill -0 $(cat %s) 2>/dev/null" % grand
+    cfg = {"hooks": {"pre_stop": [hook("leaves", "%s & while [ ! -s %s ]; do sleep 0.01; done; exit 0"
+                                       % (grandchild, grand))],
+                     "post_stop": [hook("check", check)]}}
+    out = tmp_path / "rec"
+    lc = lastcall("--", *recorder(out), config=cfg, prefix=strace_prefix(log))
+    wait_line(out, "ready")
+    inner = wait_for(lambda: [p for p, _ in support.children_of(lc.pid)], 5, "lastcall under strace")[0]
+    os.kill(inner, signal.SIGTERM)
+    assert lc.wait_exit(15) == 143, lc.log_tail()
+    leader = lc.wait_event("hook_started", hook="leaves", timeout=0)["pid"]
+    gp = read_pid(grand)
+    lc.track_pid(gp)
+    assert lc.wait_event("hook_finished", hook="leaves", timeout=0)["status"] == "ok"
+    assert lc.wait_event("hook_finished", hook="check", timeout=0)["status"] == "ok", \
+        "the hook's grandchild was still running when post_stop began"
+    assert not exists(gp), "the hook's grandchild is left: %s" % (proc_stat(gp),)
+    lines = [m.group(2) for m in map(STRACE_LINE.match, read_lines(log)) if m]
+    kills = [i for i, l in enumerate(lines) if re.search(r"\bkill\(-%d, SIGKILL\)" % leader, l)]
+    reaps = [i for i, l in enumerate(lines) if reaped(l, leader)]
+    assert reaps, "no wait that reaped the hook %d in the strace log" % leader
+    assert kills, "the hook's group -%d never got SIGKILL" % leader
+    assert kills[0] < reaps[0], ("the hook's group was signalled after its leader %d was reaped:\n%s"
+                                 % (leader, "\n".join(lines[reaps[0]:kills[0] + 1][:20])))
+
+
+# -- signals the hooks inherit --------------------------------------------------------------------
+
+def test_hooks_inherit_the_ignored_signals_and_the_mask(lastcall, tmp_path):
+    """The child starts with the signal mask and the ignored signals that lastcall inherited,
+    as it would without lastcall (`nohup lastcall -- cmd` keeps SIGHUP ignored). (The hooks
+    likewise.)"""
+    prefix = [support.PY, str(support.HELPERS / "with_signals.py"), "--ignore", "HUP",
+              "--block", "USR2", "--"]
+    out = tmp_path / "masks"
+    grep = "exec grep -E '^Sig(Ign|Blk)' /proc/self/status > %s" % out
+    lc = post_only(lastcall, {"hooks": {"post_stop": [hook("masks", ["sh", "-c", grep])]}}, prefix=prefix)
+    assert lc.wait_event("hook_finished", hook="masks", timeout=0)["status"] == "ok"
+    lines = dict(line.split(":", 1) for line in read_lines(out))
+    assert set(lines) == {"SigIgn", "SigBlk"}, lines
+    ignored, blocked = int(lines["SigIgn"], 16), int(lines["SigBlk"], 16)
+    assert ignored & (1 << (signal.SIGHUP - 1)), "SIGHUP is not ignored in the hook: SigIgn %x" % ignored
+    assert blocked == 1 << (signal.SIGUSR2 - 1), "the hook's SigBlk is %x, not just SIGUSR2" % blocked

@@ -1,11 +1,15 @@
 # SPDX-License-Identifier: MIT
 """CONTRACT §2, the sequence: trigger, drain, pre-stop hooks, stop signal, SIGKILL at the end
 of the grace budget, leftovers, post-stop hooks, second trigger, child exiting on its own."""
+import json
+import os
 import signal
+import subprocess
 import time
 
 import pytest
 
+import support
 from support import (helper, is_running, read_lines, read_pid, recorder, sig_eq,
                      ts_seconds, wait_for, wait_line, wait_lines)
 
@@ -329,3 +333,185 @@ def test_success_exit_applies_to_sigkill_escalation(lastcall, tmp_path):
     assert lc.wait_exit(10) == 0, lc.log_tail()
     lc.wait_event("child_killed", timeout=0)
     assert lc.events()[-1]["exit_code"] == 0
+
+
+# -- step 4: one stop signal per leftover ---------------------------------------------------------
+
+def slow_exit(out, pidfile, *extra):
+    return " ".join(helper("slow_exit", "--out", out, "--pidfile", pidfile, "--delay", "0.5", *extra))
+
+
+def signals_of(path):
+    """The signal names in a slow_exit.py record, in order (the exit line left out)."""
+    return [line.split()[0] for line in read_lines(path) if not line.startswith("exit ")]
+
+
+def exit_time(path):
+    lines = [line for line in read_lines(path) if line.startswith("exit ")]
+    return float(lines[0].split()[1]) if lines else None
+
+
+@pytest.mark.timeout(40)
+def test_leftovers_get_the_stop_signal_once(lastcall, tmp_path, forward_mode):
+    """Once the child has exited, stop every process still left — the rest of the child's
+    process group and every orphan lastcall has adopted, whatever its group — with the stop
+    signal, then SIGKILL when the grace budget ends. (Once: a leftover that restarts its
+    0.5 s cleanup on every SIGTERM still exits 0.5 s after the stop signal.)"""
+    g_out, g_pid, o_out, o_pid = (tmp_path / n for n in ("group", "group.pid", "orphan", "orphan.pid"))
+    script = ("%s & setsid -f %s; while [ ! -s %s ] || [ ! -s %s ]; do sleep 0.01; done; exec sleep 60"
+              % (slow_exit(g_out, g_pid), slow_exit(o_out, o_pid), g_pid, o_pid))
+    lc = lastcall("--grace", "5s", "--forward", forward_mode, "--", "sh", "-c", script)
+    group_member, orphan = read_pid(g_pid), read_pid(o_pid)
+    lc.track_pid(orphan)
+    child = lc.child_pid
+    assert support.proc_stat(group_member)[2] == child and support.proc_stat(orphan)[2] == orphan
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(15) == 143, lc.log_tail()
+    signaled = ts_seconds(lc.wait_event("child_signaled", timeout=0))
+    for path, what in ((g_out, "the leftover in the child's group"), (o_out, "the adopted setsid orphan")):
+        got = signals_of(path)
+        assert got.count("SIGTERM") == 1, "%s received %d SIGTERMs (first: %s)" % (what, got.count("SIGTERM"), got[:6])
+        assert exit_time(path) is not None, "%s was killed, not left to exit: %s" % (what, got)
+        took = exit_time(path) - signaled
+        assert 0.45 <= took <= 0.8, "%s exited %.3fs after the stop signal (0.5 s wanted)" % (what, took)
+    assert not lc.events("leftovers_killed"), lc.log_tail()
+    done = lc.events()[-1]
+    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 2000, done
+
+
+@pytest.mark.timeout(40)
+def test_leftovers_that_ignore_the_stop_signal_get_it_once_then_sigkill(lastcall, tmp_path, forward_mode):
+    """... with the stop signal, then SIGKILL when the grace budget ends (the stop signal once,
+    not again and again until the SIGKILL)."""
+    g_out, g_pid, o_out, o_pid = (tmp_path / n for n in ("group", "group.pid", "orphan", "orphan.pid"))
+    script = ("%s & setsid -f %s; while [ ! -s %s ] || [ ! -s %s ]; do sleep 0.01; done; exec sleep 60"
+              % (slow_exit(g_out, g_pid, "--ignore-term"), slow_exit(o_out, o_pid, "--ignore-term"), g_pid, o_pid))
+    lc = lastcall("--grace", "1s", "--forward", forward_mode, "--", "sh", "-c", script)
+    group_member, orphan = read_pid(g_pid), read_pid(o_pid)
+    lc.track_pid(orphan)
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(15) == 143, lc.log_tail()
+    started = ts_seconds(lc.wait_event("shutdown_started", timeout=0))
+    killed = [ts_seconds(e) - started for e in lc.events("leftovers_killed")]
+    assert killed and all(0.9 <= t <= 1.5 for t in killed), "leftovers_killed at %s s (grace 1s)" % killed
+    for path, pid, what in ((g_out, group_member, "the leftover in the child's group"),
+                            (o_out, orphan, "the adopted setsid orphan")):
+        got = signals_of(path)
+        assert got.count("SIGTERM") == 1, "%s received %d SIGTERMs (first: %s)" % (what, got.count("SIGTERM"), got[:6])
+        assert not support.exists(pid), "%s is left: %s" % (what, support.proc_stat(pid))
+
+
+@pytest.mark.timeout(40)
+def test_leftover_counts_are_processes_still_running(lastcall, tmp_path):
+    """... stop every process still left ... with the stop signal, then SIGKILL when the grace
+    budget ends (`leftovers_signaled` and `leftovers_killed` count the processes that were
+    still running when they were signalled: three leftovers get the stop signal, the two that
+    ignore it get SIGKILL)."""
+    outs = [tmp_path / ("l%d" % i) for i in range(3)]
+    pids = [tmp_path / ("l%d.pid" % i) for i in range(3)]
+    script = ("%s & %s & setsid -f %s; while [ ! -s %s ] || [ ! -s %s ] || [ ! -s %s ]; do sleep 0.01; done"
+              % (slow_exit(outs[0], pids[0], "--delay", "0"),
+                 slow_exit(outs[1], pids[1], "--ignore-term"),
+                 slow_exit(outs[2], pids[2], "--ignore-term"), *pids))
+    lc = lastcall("--grace", "1s", "--", "sh", "-c", script)
+    leftovers = [read_pid(p) for p in pids]
+    for pid in leftovers:
+        lc.track_pid(pid)
+    assert lc.wait_exit(15) == 0, lc.log_tail()
+    signaled = lc.events("leftovers_signaled")
+    killed = lc.events("leftovers_killed")
+    assert signaled and killed, lc.log_tail()
+    assert all(sig_eq(e["signal"], signal.SIGTERM) for e in signaled), signaled
+    assert all(sig_eq(e["signal"], signal.SIGKILL) for e in killed), killed
+    assert sum(e["count"] for e in signaled) == 3, signaled
+    assert sum(e["count"] for e in killed) == 2, killed
+    assert exit_time(outs[0]) is not None
+    for pid in leftovers:
+        assert not support.exists(pid)
+
+
+# -- a final deadline -----------------------------------------------------------------------------
+
+@pytest.fixture
+def reaper_of_last_resort():
+    """Makes the test process a child subreaper for one test, so that a zombie lastcall could
+    not reap comes to us once lastcall is gone; reap(pid) collects it. The flag is cleared
+    again at teardown."""
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    PR_SET_CHILD_SUBREAPER = 36
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        pytest.skip("cannot become a child subreaper")
+    adopted = []
+    yield adopted.append
+    try:
+        for pid in adopted:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline:
+                try:
+                    if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                        break
+                except ChildProcessError:
+                    break  # not ours (lastcall or its parent reaped it)
+                time.sleep(0.01)
+    finally:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+def hold(tmp_path, pid, name="hold"):
+    """Starts helpers/ptrace_hold.py on pid; returns its Popen once it holds pid."""
+    ready = tmp_path / (name + ".ready")
+    proc = subprocess.Popen(helper("ptrace_hold", pid, "--ready", ready), start_new_session=True)
+    try:
+        wait_for(lambda: ready.exists() or proc.poll() is not None, 10, "the tracer to attach")
+    except BaseException:
+        proc.kill()
+        raise
+    if proc.poll() is not None:
+        pytest.skip("cannot ptrace here (ptrace_hold exited %d)" % proc.returncode)
+    return proc
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("where", ["leftover", "hook"])
+def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(lastcall, tmp_path, where,
+                                                               reaper_of_last_resort):
+    """Once the child has exited, stop every process still left ... then SIGKILL when the
+    grace budget ends; reap every zombie. ... `post_stop` ... then exit with the child's
+    status. (A process that SIGKILL cannot end, or whose zombie lastcall cannot reap — stuck
+    in the kernel, held here by a tracer that never waits — delays the exit by at most the
+    post_stop_timeout and a short margin after the SIGKILLs.)"""
+    pidfile = tmp_path / "stuck.pid"
+    stuck_cmd = " ".join(helper("hang", "--pidfile", pidfile))
+    cfg = {"grace": "3s", "pre_stop_timeout": "2s", "post_stop_timeout": "1s", "hooks": {}}
+    if where == "hook":
+        cfg["hooks"]["pre_stop"] = [hook("stuck", "%s & wait" % stuck_cmd)]
+        child_cmd = support.recorder(tmp_path / "rec")
+    else:
+        child_cmd = ["sh", "-c", "%s & exec %s" % (stuck_cmd, " ".join(support.recorder(tmp_path / "rec")))]
+    lc = lastcall("--", *child_cmd, config=cfg)
+    wait_line(tmp_path / "rec", "ready")
+    tracer = None
+    try:
+        if where == "hook":
+            lc.send(signal.SIGTERM)
+        stuck = read_pid(pidfile)
+        lc.track_pid(stuck)
+        reaper_of_last_resort(stuck)
+        tracer = hold(tmp_path, stuck)
+        if where == "leftover":
+            lc.send(signal.SIGTERM)
+        trigger = ts_seconds(lc.wait_event("shutdown_started"))
+        # grace 3s + post_stop_timeout 1s + a short margin (up to 6s allowed here).
+        code = lc.wait_exit(20)
+        assert code == 143, lc.log_tail()
+        exited = time.time() - trigger
+        assert exited <= 3 + 1 + 6, "lastcall exited %.1fs after the trigger" % exited
+        st = support.proc_stat(stuck)
+        assert st is not None and st[0] == "Z", "the scenario did not happen: %s is %s" % (stuck, st)
+        abandoned = lc.wait_event("leftovers_abandoned", timeout=0)
+        assert str(stuck) in json.dumps(abandoned), abandoned
+    finally:
+        if tracer is not None:
+            tracer.kill()
+            tracer.wait()
