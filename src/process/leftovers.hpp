@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <algorithm>
 #include <functional>
 #include <unordered_map>
 #include <vector>
@@ -36,6 +37,9 @@ class Leftovers {
   void stop(core::Signal signal);
   // SIGKILL to each process left, now and as more are found.
   void kill() { stop(core::Signal(SIGKILL)); }
+  // The child's group got `signal` already (the stop signal of step 3, the SIGKILL at the end
+  // of the grace): its members are not sent it again.
+  void group_reached(core::Signal signal) { group_level_ = std::max(group_level_, level_of(signal)); }
   // Call after every reap with what Reaper::reap() returned.
   void after_reap(bool children_left);
   // The pids of lastcall's children still there, for a last word when it gives up on them.

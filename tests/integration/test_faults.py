@@ -532,7 +532,9 @@ def test_a_slow_exec_stretches_no_budget(lastcall, tmp_path):
     slow.write_text("#!/bin/sh\nexec sleep 30\n")
     slow.chmod(0o755)
     port = admin_client.free_port()
-    cfg = {"grace": "3s", "pre_stop_timeout": "2s", "post_stop_timeout": "3s", "listen": "127.0.0.1:%d" % port,
+    # post_stop_timeout leaves the post-stop hook, whose SIGKILL strace holds until its 4 s
+    # exec delay is over, within the final deadline (grace + post_stop_timeout + 2 s).
+    cfg = {"grace": "3s", "pre_stop_timeout": "2s", "post_stop_timeout": "5s", "listen": "127.0.0.1:%d" % port,
            "hooks": {"pre_stop": [hook("pre", [str(slow)], timeout="1s")],
                      "post_stop": [hook("post", [str(slow)], timeout="1s")]}}
     pidfile = tmp_path / "child.pid"
