@@ -352,7 +352,7 @@ TEST_CASE("a signal that is not a trigger is relayed while the child runs, never
 
 TEST_CASE("a child ready only after its check passes; unready after a failure and from the trigger on") {
   config::Settings s;
-  s.ready = config::ReadyCheck{};
+  s.ready.emplace();
   s.ready->start_timeout = 30s;
   Driver d(s);
   CHECK(d.did("arm start_timeout 30000"));
@@ -382,7 +382,7 @@ TEST_CASE("without a readiness check the child is ready from its spawn, and no t
 
 TEST_CASE("a start_timeout spent without a pass starts the shutdown as a trigger would") {
   config::Settings s;
-  s.ready = config::ReadyCheck{};
+  s.ready.emplace();
   s.ready->start_timeout = 5s;
   Driver d(s);
   d.advance(5s).feed(supervisor::TimerFired{TimerId::StartTimeout});
