@@ -71,10 +71,16 @@ TEST_CASE("hooks of equal priority run concurrently") {
   const auto outcome = f.run(kPreStop, {shell_hook("a", "sleep 0.3"), shell_hook("b", "sleep 0.3")}, kCap);
   REQUIRE(outcome.tally);
   CHECK(outcome.tally->ok == 2);
-  CHECK(outcome.elapsed < 550ms);
-  const long a = ts_ms(f.event_of("hook_started", "a"));
-  const long b = ts_ms(f.event_of("hook_started", "b"));
-  CHECK(std::abs(a - b) < 50);
+  // Run one after the other they would take 600 ms at least.
+  CHECK(outcome.elapsed < 600ms);
+  // In the log, both started before either finished.
+  std::vector<std::string> order;
+  for (const auto& event : f.events()) {
+    if (event["event"] == "hook_started" || event["event"] == "hook_finished") {
+      order.push_back(event["event"].get<std::string>().substr(5));
+    }
+  }
+  CHECK(order == std::vector<std::string>{"started", "started", "finished", "finished"});
   CHECK(f.close());
 }
 
@@ -112,10 +118,11 @@ TEST_CASE("at its timeout a hook's whole process group gets SIGKILL, grandchildr
                                              << "ms, phase done after " << outcome.elapsed.count() << "ms");
   // libuv's loop clock counts whole milliseconds, so the timer may fire up to 1 ms early, and
   // two log stamps with millisecond resolution add up to 1 ms more.
+  // The upper bounds leave a loaded machine room, and stay far below the 5 s phase cap.
   CHECK(killed >= 298);
-  CHECK(killed < 350);
+  CHECK(killed < 800);
   CHECK(finished["duration_ms"].get<int>() >= 299);
-  CHECK(outcome.elapsed < 400ms);
+  CHECK(outcome.elapsed < 1500ms);
   const auto warning = f.event_of("hook_timed_out", "hang");
   CHECK(warning["msg"] == "hook hang timed out after 300ms; killing its process group");
   CHECK(warning["level"] == "warn");
@@ -149,7 +156,7 @@ TEST_CASE("when the phase cap is reached running hooks are killed and hooks not 
   // libuv's loop clock counts whole milliseconds, so a 300 ms timer may fire up to 1 ms
   // before 300 ms of steady_clock time have passed.
   CHECK(outcome.elapsed >= 299ms);
-  CHECK(outcome.elapsed < 400ms);
+  CHECK(outcome.elapsed < 1500ms);  // the cap, not the hook's own 10 s timeout
   CHECK(f.event_of("hook_finished", "slow")["status"] == "timeout");
   const auto skipped = f.event_of("hook_skipped", "later");
   CHECK(skipped["phase"] == "post_stop");
@@ -258,14 +265,15 @@ TEST_CASE("a hook flooding its output neither stalls the loop nor floods the log
   MESSAGE("40 MB of hook output read in " << outcome.elapsed.count() << "ms");
   CHECK(outcome.tally->ok == 2);
   CHECK(outcome.tally->timeout == 1);
-  CHECK(outcome.elapsed < 3s);
+  CHECK(outcome.elapsed < 5s);
   const auto punctual = f.event_of("hook_finished", "punctual");
   const auto late =
       ts_ms(f.event_of("hook_timed_out", "punctual")) - ts_ms(f.event_of("hook_started", "punctual"));
   MESSAGE("timeout of 300ms beside the flood: SIGKILL after " << late << "ms, reaped after "
                                                               << punctual["duration_ms"] << "ms");
-  CHECK(late < 350);
-  CHECK(punctual["duration_ms"].get<int>() < 400);
+  // A loop that the flood held up would kill it late; the bounds leave a loaded machine room.
+  CHECK(late < 700);
+  CHECK(punctual["duration_ms"].get<int>() < 800);
   // 10 million lines "y": the first 10,000 relayed, every other one counted.
   CHECK(f.lines_of("flood", "stdout").size() == kMaxRelayedLines);
   const auto truncated = f.event_of("hook_output_truncated", "flood");

@@ -104,12 +104,14 @@ struct World {
   std::unique_ptr<test::SigchldWatch> sigchld = std::make_unique<test::SigchldWatch>(loop.get(), reaper);
   config::ReadyCheck check;
   std::vector<std::pair<bool, std::string>> results;
+  std::vector<std::size_t> children_at_result;  // how many children the test process had at each
   std::unique_ptr<ready::ReadyProbe> probe;
 
   void start(config::ReadyCheck c) {
     check = std::move(c);
     probe = std::make_unique<ready::ReadyProbe>(loop.get(), check, reaper, signals, [this](bool passed, const std::string& error) {
       results.emplace_back(passed, error);
+      children_at_result.push_back(process::list_children().value_or(std::vector<pid_t>{}).size());
     });
     probe->start();
   }
@@ -213,12 +215,15 @@ TEST_CASE("checks never overlap: the next starts an interval after the last one 
   World w;
   auto check = command({"sleep", "100"});
   check.interval = 50ms;
-  w.start(check);
   const auto started = std::chrono::steady_clock::now();
+  w.start(check);
   REQUIRE(w.wait_for_results(3));
-  // Each check takes its 100 ms and then waits 50: three cannot end before 350 ms.
-  CHECK(std::chrono::steady_clock::now() - started >= 349ms);
+  // Each check takes its 100 ms and then waits 50: three cannot end before 400 ms (libuv's
+  // millisecond clock may fire each wait up to 1 ms early).
+  CHECK(std::chrono::steady_clock::now() - started >= 395ms);
   for (const auto& [passed, error] : w.results) CHECK(passed);
+  // When each result came, its command had been reaped and no other was running.
+  CHECK(w.children_at_result == std::vector<std::size_t>(w.results.size(), 0));
   CHECK(w.close());
 }
 
@@ -228,8 +233,8 @@ TEST_CASE("a check without an answer within its timeout fails, and a command is 
     auto check = command({"sleep", "30000"});
     check.timeout = 200ms;
     check.interval = 10s;
-    w.start(check);
     const auto started = std::chrono::steady_clock::now();
+    w.start(check);
     REQUIRE(w.wait_for_results(1));
     const auto took = std::chrono::steady_clock::now() - started;
     CHECK(w.results[0] == std::pair<bool, std::string>{false, "no answer within 200ms"});
