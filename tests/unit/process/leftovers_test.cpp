@@ -149,6 +149,42 @@ TEST_CASE("each leftover and the child's group get the stop signal once and SIGK
   CHECK(w.close());
 }
 
+TEST_CASE("a member of the child's group adopted after the group's signal gets it neither again nor twice") {
+  World w;
+  test::Pipe out;
+  // The child leaves one recorder in its group, which has one of its own there.
+  const pid_t child = start_helper({"family", "1", "0", "1", recorded_signals()}, out.write_end);
+  w.cleanup.group(child);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  const auto ready = parse(text).ready;
+  for (const pid_t pid : ready) w.cleanup.process(pid);
+  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  const auto ours = process::list_children();
+  REQUIRE(ours.has_value());
+  REQUIRE(ours->size() == 1);
+  const pid_t parent = ours->front();
+  const pid_t nested = ready.front() == parent ? ready.back() : ready.front();
+
+  w.watch(child);
+  w.leftovers->stop(core::Signal(stop_signal()));
+  CHECK(w.signaled == std::vector<std::pair<int, int>>{{stop_signal(), 1}});
+  // Its parent gone, the nested one is ours now, and still in the child's group.
+  REQUIRE(kill(parent, SIGKILL) == 0);
+  REQUIRE(test::run_until(w.loop, [&] {
+    const auto now = process::list_children();
+    return now && std::find(now->begin(), now->end(), nested) != now->end();
+  }));
+  w.leftovers->stop(core::Signal(stop_signal()));
+  const auto record = after_marker(out.read_end, text, {nested});
+  CHECK(count_of(record.signals.at(nested), stop_signal()) == 1);
+  CHECK(w.total(stop_signal()) == 1);
+
+  w.leftovers->kill();
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.close());
+}
+
 TEST_CASE("an orphan adopted after the stop signal went out gets it too, once") {
   World w;
   test::Pipe out;
