@@ -19,7 +19,7 @@ cd "$here"
 # What building needs (the demo, the Dockerfile's build stage), and what only the tests add.
 build_packages=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev libhttp-parser-dev
                 doctest-dev)
-test_packages=(python3 python3-pytest util-linux procps python3-yaml python3-jsonschema groff-base
+test_packages=(python3 python3-pytest python3-pytest-xdist util-linux procps python3-yaml python3-jsonschema groff-base
                clang libclang-rt-14-dev valgrind strace)
 # The real systems the system tests run lastcall under; podman and runc in one call, or apt
 # picks crun, which this host's hybrid cgroups refuse.
@@ -73,7 +73,9 @@ run_tests() {  # run_tests DIR LABEL
   echo "== unit tests ($label)"
   (cd "$dir" && ctest --output-on-failure)
   echo "== integration tests ($label)"
-  LASTCALL_BIN="$here/$dir/lastcall" /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+  # Three at a time: most tests wait on processes and timers, so a 2-core machine takes it,
+  # and every test keeps its own temp dir, ports from the kernel and process groups.
+  LASTCALL_BIN="$here/$dir/lastcall" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 3 --durations=5 tests/integration
 }
 
 case "${1:-}" in
