@@ -185,6 +185,38 @@ TEST_CASE("a member of the child's group adopted after the group's signal gets i
   CHECK(w.close());
 }
 
+TEST_CASE("the child's group that step 3 reached already does not get the stop signal again; SIGKILL it does") {
+  World w;
+  test::Pipe out;
+  const pid_t child = start_helper({"family", "2", "1", "0", recorded_signals()}, out.write_end);
+  w.cleanup.group(child);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 3; }));
+  const auto recorders = parse(text).ready;
+  for (const pid_t pid : recorders) w.cleanup.process(pid);
+  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+
+  w.watch(child);
+  w.leftovers->group_reached(core::Signal(stop_signal()));
+  w.leftovers->stop(core::Signal(stop_signal()));
+  CHECK(w.signaled == std::vector<std::pair<int, int>>{{stop_signal(), 1}});  // the one that left the group
+  const auto record = after_marker(out.read_end, text, recorders);
+  int reached = 0;
+  for (const pid_t pid : recorders) {
+    const auto info = process::read_child(pid);
+    REQUIRE(info.has_value());
+    CAPTURE(pid);
+    CHECK(count_of(record.signals.at(pid), stop_signal()) == (info->pgid == child ? 0 : 1));
+    reached += count_of(record.signals.at(pid), stop_signal());
+  }
+  CHECK(reached == 1);
+
+  w.leftovers->kill();
+  CHECK(w.total(SIGKILL) == 3);
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.close());
+}
+
 TEST_CASE("an orphan adopted after the stop signal went out gets it too, once") {
   World w;
   test::Pipe out;
