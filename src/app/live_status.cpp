@@ -44,7 +44,7 @@ std::string hooks_text(const std::vector<hooks::HookProgress>& running) {
 // What the state is doing, after its name: "" when the name says it all.
 std::string activity_text(const LiveView& view) {
   switch (view.state) {
-    case core::State::Running: return "waiting for " + log::printable(view.waiting_for);
+    case core::State::Running: return view.waiting_for.empty() ? "" : "waiting for " + log::printable(view.waiting_for);
     case core::State::Draining: return seconds_text(view.drain_left, Rounding::Up) + " of drain left";
     case core::State::PreStop:
     case core::State::PostStop: return view.hooks.empty() ? "" : hooks_text(view.hooks);
