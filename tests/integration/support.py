@@ -241,6 +241,13 @@ def write_config(directory, config, name="lastcall.json"):
     return str(path)
 
 
+def untraceable_leak_check_off():
+    """The environment for a lastcall run under strace: LeakSanitizer, in a sanitizer build,
+    cannot work under ptrace and would abort lastcall at its exit."""
+    options = os.environ.get("ASAN_OPTIONS", "")
+    return {"ASAN_OPTIONS": (options + ":" if options else "") + "detect_leaks=0"}
+
+
 def clean_env(extra=None):
     """The test runner's environment without any LASTCALL_* variable, plus extra. Without
     systemd's INVOCATION_ID and NOTIFY_SOCKET too: a suite run from a service must not turn

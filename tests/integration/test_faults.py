@@ -539,7 +539,7 @@ def test_a_slow_exec_stretches_no_budget(lastcall, tmp_path):
                      "post_stop": [hook("post", [str(slow)], timeout="1s")]}}
     pidfile = tmp_path / "child.pid"
     lc = lastcall("--", *helper("hang", "--ignore-term", "--pidfile", pidfile), config=cfg,
-                  prefix=slow_exec_prefix(slow))
+                  prefix=slow_exec_prefix(slow), env=support.untraceable_leak_check_off())
     read_pid(pidfile)
     admin_client.wait_listening(port)
     inner = wait_for(lambda: [p for p, _ in support.children_of(lc.pid)], 5, "lastcall under strace")[0]

@@ -383,7 +383,8 @@ def test_hook_group_is_killed_before_its_leader_is_reaped(lastcall, tmp_path):
                                        % (grandchild, grand))],
                      "post_stop": [hook("check", check)]}}
     out = tmp_path / "rec"
-    lc = lastcall("--", *recorder(out), config=cfg, prefix=strace_prefix(log))
+    lc = lastcall("--", *recorder(out), config=cfg, prefix=strace_prefix(log),
+                  env=support.untraceable_leak_check_off())
     wait_line(out, "ready")
     inner = wait_for(lambda: [p for p, _ in support.children_of(lc.pid)], 5, "lastcall under strace")[0]
     os.kill(inner, signal.SIGTERM)
