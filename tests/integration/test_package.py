@@ -43,9 +43,13 @@ def field(name):
     return out.stdout.strip()
 
 
-def project_version():
-    text = (support.REPO / "CMakeLists.txt").read_text()
-    return re.search(r"project\(lastcall VERSION ([0-9.]+)", text).group(1)
+def version_of(binary):
+    """X of `BINARY --version`, which prints `lastcall X`."""
+    out = run(str(binary), "--version")
+    assert out.returncode == 0, out.stderr
+    m = re.fullmatch(r"lastcall (\S+)\n", out.stdout)
+    assert m, "--version printed %r" % out.stdout
+    return m.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -56,9 +60,11 @@ def unpacked(tmp_path_factory):
     return d
 
 
-def test_package_name_and_fields():
-    """cpack -G DEB produces lastcall_<version>_<arch>.deb."""
-    version = project_version()
+def test_package_name_and_fields(unpacked, lastcall_bin):
+    """cpack -G DEB produces lastcall_<version>_<arch>.deb, the version being the one the
+    packaged lastcall reports, which is the version of the build under test."""
+    version = version_of(unpacked / "usr/bin/lastcall")
+    assert version == version_of(lastcall_bin), "the package is of another version"
     arch = run("dpkg", "--print-architecture").stdout.strip()
     assert pathlib.Path(DEB).name == "lastcall_%s_%s.deb" % (version, arch)
     assert field("Package") == "lastcall"
@@ -78,9 +84,7 @@ def test_package_holds_the_binary_man_page_and_examples(unpacked):
 
 
 def test_unpacked_binary_runs(unpacked):
-    out = run(str(unpacked / "usr/bin/lastcall"), "--version")
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "lastcall " + project_version()
+    assert version_of(unpacked / "usr/bin/lastcall") == field("Version")
     example = unpacked / "usr/share/doc/lastcall/examples/demo.json"
     out = run(str(unpacked / "usr/bin/lastcall"), "--check", "-c", str(example))
     assert out.returncode == 0, out.stderr
@@ -107,8 +111,7 @@ def test_dpkg_install_and_remove():
     out = run("dpkg", "-i", DEB)
     try:
         assert out.returncode == 0, out.stdout + out.stderr
-        version = run("/usr/bin/lastcall", "--version")
-        assert version.returncode == 0 and version.stdout.strip() == "lastcall " + project_version()
+        assert version_of("/usr/bin/lastcall") == field("Version")
         listed = run("dpkg", "-L", "lastcall").stdout.split()
         assert "/usr/share/man/man1/lastcall.1" in listed
         if shutil.which("man"):

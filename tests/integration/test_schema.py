@@ -5,7 +5,6 @@ and bad configs alike. The few things a schema cannot say are listed in its $com
 checked here as known differences."""
 import json
 import random
-import re
 import subprocess
 
 import pytest
@@ -232,26 +231,64 @@ def test_signals_agree_with_the_parser(validator, lastcall_bin, tmp_path):
     assert not disagree, "schema and lastcall disagree: %s" % disagree
 
 
-def source_keys(path, constant):
-    text = (support.REPO / path).read_text()
-    match = re.search(r"%s\{([^}]*)\}" % constant, text)
-    assert match, "%s not found in %s" % (constant, path)
-    return set(re.findall(r'"([a-z_]+)"', match.group(1)))
+# A valid value for every key of the config, by the object the key belongs to: the keys
+# lastcall knows, as far as a test can list them. A key the schema gains needs a value here,
+# and lastcall must then accept it; a key listed here must be in the schema.
+VALID = {
+    "top level": {
+        "grace": "30s", "stop_signal": "SIGINT", "drain": "1s", "pre_stop_timeout": "10s",
+        "post_stop_timeout": "2s", "listen": "127.0.0.1:9090", "ready": {"tcp": "127.0.0.1:8080"},
+        "user": "0", "group": "0", "signals": {"forward": "child"}, "success_exit_codes": [143],
+        "hooks": {"post_stop": []},
+    },
+    "signals": {"forward": "child", "rewrite": {"HUP": "USR1"}, "triggers": ["TERM", "INT"]},
+    "hooks": {"pre_stop": [{"name": "a", "command": "true"}], "post_stop": []},
+    "each hook": {"name": "flush", "command": ["true"], "timeout": "2s", "priority": 5,
+                  "env": {"A": "1"}, "cwd": "/", "user": "0", "group": "0"},
+    "ready": {"tcp": "127.0.0.1:8080", "http": "http://127.0.0.1:8080/healthz",
+              "command": ["true"], "interval": "2s", "timeout": "500ms", "start_timeout": "1m"},
+}
+READY_KINDS = ("tcp", "http", "command")
 
 
-def test_schema_keys_are_the_validators_keys(validator):
+def schema_keys(schema):
+    """{object: the keys the schema allows in it}."""
+    top = schema["properties"]
+    return {"top level": set(top), "signals": set(top["signals"]["properties"]),
+            "hooks": set(top["hooks"]["properties"]),
+            "each hook": set(schema["$defs"]["hook"]["properties"]),
+            "ready": set(top["ready"]["properties"])}
+
+
+def config_with(where, fields):
+    """The smallest config whose object `where` holds fields (and what that object needs)."""
+    if where == "top level":
+        return dict(fields)
+    if where == "each hook":
+        return {"hooks": {"pre_stop": [dict({"name": "h", "command": ["true"]}, **fields)]}}
+    if where == "ready" and not set(READY_KINDS) & set(fields):
+        return {"ready": dict({"tcp": "127.0.0.1:8080"}, **fields)}
+    return {where: dict(fields)}
+
+
+ALL_KEYS = sorted({(where, key) for where, keys in
+                   schema_keys(json.loads(SCHEMA_PATH.read_text())).items() for key in keys}
+                  | {(where, key) for where, values in VALID.items() for key in values})
+
+
+@pytest.mark.parametrize("where,key", ALL_KEYS, ids=lambda v: v.replace(" ", "-"))
+def test_the_schema_knows_the_keys_lastcall_knows(validator, lastcall_bin, tmp_path, where, key):
     """additionalProperties is false everywhere, so the schema must know every key that
-    src/config knows, and no other."""
-    schema = validator.schema
-    hook_schema = schema["$defs"]["hook"]
-    assert set(schema["properties"]) == source_keys("src/config/config_file.cpp", "kTopKeys")
-    assert set(schema["properties"]["signals"]["properties"]) == \
-        source_keys("src/config/config_file.cpp", "kSignalsKeys")
-    assert set(schema["properties"]["hooks"]["properties"]) == \
-        source_keys("src/config/config_file.cpp", "kHooksKeys")
-    assert set(hook_schema["properties"]) == source_keys("src/config/config_file.cpp", "kHookKeys")
-    assert set(schema["properties"]["ready"]["properties"]) == \
-        source_keys("src/config/config_file.cpp", "kReadyKeys")
+    lastcall knows, and no other: each key of the schema and of VALID (top level, signals,
+    hooks, each hook, ready), with a valid value, passes both; an unknown key next to it
+    fails both."""
+    assert key in VALID[where], "no valid value for %s in VALID[%r]" % (key, where)
+    config = config_with(where, {key: VALID[where][key]})
+    assert schema_ok(validator, config), [e.message for e in validator.iter_errors(config)]
+    assert check_ok(lastcall_bin, tmp_path, config), "lastcall --check rejects %s" % json.dumps(config)
+    unknown = config_with(where, {key: VALID[where][key], "colour": "blue"})
+    assert not schema_ok(validator, unknown), "the schema accepts %s" % json.dumps(unknown)
+    assert not check_ok(lastcall_bin, tmp_path, unknown), "lastcall accepts %s" % json.dumps(unknown)
 
 
 def example_configs():
