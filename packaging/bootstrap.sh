@@ -70,9 +70,9 @@ build_package() {  # prints the path of the .deb; everything else goes to stderr
 
 run_tests() {  # run_tests DIR LABEL
   local dir=$1 label=$2
-  echo "== unit tests ($label)"
+  echo "== unit tests ($label) [${SECONDS}s]"
   (cd "$dir" && ctest --output-on-failure)
-  echo "== integration tests ($label)"
+  echo "== integration tests ($label) [${SECONDS}s]"
   # Three at a time: most tests wait on processes and timers, so a 2-core machine takes it,
   # and every test keeps its own temp dir, ports from the kernel and process groups.
   LASTCALL_BIN="$here/$dir/lastcall" /usr/bin/python3 -m pytest -q -p no:cacheprovider -n 3 --durations=5 tests/integration
@@ -95,19 +95,23 @@ case "${1:-}" in
     ;;
   test)
     install_missing "${build_packages[@]}" "${test_packages[@]}" "${system_packages[@]}"
+    SECONDS=0  # the test command's own time, without the package installation
+    echo "== build: release, static and the .deb [${SECONDS}s]"
     build build
     deb=$(build_package)
     LASTCALL_STATIC_BIN="$here/build-static/lastcall" LASTCALL_DEB="$deb" run_tests build release
+    echo "== build: ASan+UBSan [${SECONDS}s]"
     build build-sanitize -DLASTCALL_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_tests build-sanitize "ASan+UBSan"
-    echo "== valgrind memcheck (release)"
+    echo "== valgrind memcheck (release) [${SECONDS}s]"
     tests/integration/valgrind_shutdown.sh build/lastcall
-    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-20}s per target)"
+    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-20}s per target) [${SECONDS}s]"
     tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-20}"
-    echo "== system tests (systemd, podman, load balancer, recipes)"
+    echo "== system tests (systemd, podman, load balancer, recipes) [${SECONDS}s]"
     LASTCALL_BIN="$here/build/lastcall" LASTCALL_STATIC_BIN="$here/build-static/lastcall" \
       /usr/bin/python3 -m pytest -q -p no:cacheprovider -rP --durations=0 tests/system
+    echo "== all tests passed [${SECONDS}s]"
     ;;
   *)
     echo "usage: $0 demo|build-static|test" >&2

@@ -257,7 +257,7 @@ def test_idle_connections_hold_at_most_64_descriptors(lastcall, tmp_path):
     base = idle_fds(lc, port)
     conns = open_idle(port, 200)
     try:
-        wait_for(lambda: lastcall_fds(lc.pid) - base >= 64, 10, "lastcall to accept 64 connections")
+        wait_for(lambda: lastcall_fds(lc.pid) - base >= 64, 20, "lastcall to accept 64 connections")
         time.sleep(0.3)  # hold: a 65th connection accepted would show within this window
         assert lastcall_fds(lc.pid) - base <= 64
     finally:
