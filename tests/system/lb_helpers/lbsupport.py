@@ -20,6 +20,9 @@ import urllib.request
 
 import pytest
 
+# The system tests' own waiting, shared with test_systemd.py and test_podman.py.
+from sysutil import wait_for  # noqa: E402,F401
+
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 RECIPES = REPO / "docs" / "recipes.md"
@@ -99,17 +102,6 @@ def free_ports(n):
     finally:
         for s in socks:
             s.close()
-
-
-def wait_for(predicate, timeout, what, interval=0.05):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError("timed out after %.1fs waiting for %s" % (timeout, what))
-        time.sleep(interval)
 
 
 def http_status(url, timeout=1.0):
