@@ -75,7 +75,6 @@ struct Settings {
   bool check = false;
 
   [[nodiscard]] core::Duration pre_stop_cap() const { return pre_stop_timeout.value_or(grace / 2); }
-  [[nodiscard]] bool is_trigger(core::Signal signal) const;
   [[nodiscard]] const std::vector<core::HookSpec>& hooks(core::Phase phase) const {
     return phase == core::Phase::PreStop ? pre_stop : post_stop;
   }
