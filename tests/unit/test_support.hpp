@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
+#include "config/keys.hpp"
 #include "uv/loop.hpp"
 
 // What many tests share: scratch directories, environment variables set for one test, and
@@ -71,6 +74,20 @@ class ScopedEnv {
  private:
   std::string name_;
   std::optional<std::string> old_;
+};
+
+// Unsets, for the test's time, every environment variable that names a key of the settings
+// (config::keys()), so the host's environment cannot leak into what a test parses.
+class CleanEnv {
+ public:
+  CleanEnv() {
+    for (const auto& key : config::keys()) {
+      if (!key.env.empty()) vars_.push_back(std::make_unique<ScopedEnv>(std::string(key.env), std::nullopt));
+    }
+  }
+
+ private:
+  std::vector<std::unique_ptr<ScopedEnv>> vars_;
 };
 
 // Polls `done` every millisecond until it holds or `limit` has passed; true when it held.

@@ -16,16 +16,6 @@ using lastcall::test::ScopedEnv;
 
 namespace {
 
-// Clears every variable that names a key for the test, so the host's environment cannot leak in.
-struct CleanEnv {
-  ScopedEnv config{"LASTCALL_CONFIG", std::nullopt};
-  ScopedEnv grace{"LASTCALL_GRACE", std::nullopt};
-  ScopedEnv drain{"LASTCALL_DRAIN", std::nullopt};
-  ScopedEnv log_format{"LASTCALL_LOG_FORMAT", std::nullopt};
-  ScopedEnv log_level{"LASTCALL_LOG_LEVEL", std::nullopt};
-  ScopedEnv listen{"LASTCALL_LISTEN", std::nullopt};
-  ScopedEnv invocation{"INVOCATION_ID", std::nullopt};
-};
 
 // Runs parse() on `args` (after argv[0]).
 lastcall::core::Result<Parsed> run(std::vector<std::string> args) {
@@ -70,7 +60,7 @@ using Argv = std::vector<std::string>;
 }  // namespace
 
 TEST_CASE("COMMAND [ARG...] is everything after -- or from the first positional on") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   SUBCASE("after --") { CHECK(overrides_of({"--", "sh", "-c", "exit 3"}).command == Argv{"sh", "-c", "exit 3"}); }
   SUBCASE("a bare command") { CHECK(overrides_of({"sleep", "10"}).command == Argv{"sleep", "10"}); }
   SUBCASE("options of the command are not lastcall's") {
@@ -91,7 +81,7 @@ TEST_CASE("COMMAND [ARG...] is everything after -- or from the first positional 
 }
 
 TEST_CASE("every option is recorded raw with its origin") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   const Overrides o = overrides_of(
       {"-c", "/etc/l.json", "--grace=30s", "--stop-signal", "term", "--drain", "2s", "--forward", "child",
        "--rewrite", "HUP:USR1", "--rewrite", "INT:TERM", "--success-exit", "143", "--success-exit", "0",
@@ -123,7 +113,7 @@ TEST_CASE("every option is recorded raw with its origin") {
 }
 
 TEST_CASE("an option given twice takes the last value") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   CHECK(value_of(overrides_of({"-t", "1s", "--grace", "2s", "true"}), "--grace")->value == "2s");
   // A wrapper may append overrides to a command line it was given: the earlier one is gone.
   CHECK(value_of(overrides_of({"--grace", "soon", "--grace=2s", "true"}), "--grace")->value == "2s");
@@ -131,7 +121,7 @@ TEST_CASE("an option given twice takes the last value") {
 }
 
 TEST_CASE("the environment fills in what the command line does not set") {
-  CleanEnv clean;
+  lastcall::test::CleanEnv clean;
   ScopedEnv config("LASTCALL_CONFIG", "/env.json");
   ScopedEnv grace("LASTCALL_GRACE", "9s");
   ScopedEnv drain("LASTCALL_DRAIN", "1s");
@@ -169,7 +159,7 @@ TEST_CASE("the environment fills in what the command line does not set") {
 }
 
 TEST_CASE("--check needs no COMMAND; the command line leaves a missing COMMAND to the settings") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   const Overrides o = overrides_of({"--check"});
   CHECK(value_of(o, "--check").has_value());
   CHECK(o.command.empty());
@@ -179,7 +169,7 @@ TEST_CASE("--check needs no COMMAND; the command line leaves a missing COMMAND t
 }
 
 TEST_CASE("a value is the next argument, or follows = on a long option, or is attached to a short one") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   for (const Argv& args : {Argv{"--grace", "5s", "app"}, Argv{"--grace=5s", "app"}, Argv{"-t", "5s", "app"},
                            Argv{"-t5s", "app"}}) {
     CAPTURE(args.front());
@@ -196,7 +186,7 @@ TEST_CASE("a value is the next argument, or follows = on a long option, or is at
 }
 
 TEST_CASE("a malformed command line is a usage error naming the option") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   SUBCASE("an unknown option") {
     CHECK(error_of({"--graec", "1s", "true"}) == "unknown option --graec; see lastcall --help");
     CHECK(error_of({"-x", "true"}) == "unknown option -x; see lastcall --help");
@@ -213,7 +203,7 @@ TEST_CASE("a malformed command line is a usage error naming the option") {
 }
 
 TEST_CASE("--help and --version are printed on stdout, and nothing runs") {
-  CleanEnv env;
+  lastcall::test::CleanEnv env;
   SUBCASE("--help") {
     auto result = run({"--help"});
     REQUIRE(result.ok());

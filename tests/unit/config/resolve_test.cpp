@@ -86,16 +86,6 @@ Overrides parsed(std::vector<std::string> args) {
   return result->overrides;
 }
 
-// Clears the variables that name keys, so the host's environment cannot leak in.
-struct CleanEnv {
-  ScopedEnv config{"LASTCALL_CONFIG", std::nullopt};
-  ScopedEnv grace{"LASTCALL_GRACE", std::nullopt};
-  ScopedEnv drain{"LASTCALL_DRAIN", std::nullopt};
-  ScopedEnv log_format{"LASTCALL_LOG_FORMAT", std::nullopt};
-  ScopedEnv log_level{"LASTCALL_LOG_LEVEL", std::nullopt};
-  ScopedEnv listen{"LASTCALL_LISTEN", std::nullopt};
-  ScopedEnv invocation{"INVOCATION_ID", std::nullopt};
-};
 
 }  // namespace
 
@@ -164,7 +154,7 @@ TEST_CASE("the command line beats the config file, which beats the defaults") {
 }
 
 TEST_CASE("from argv and the environment: file < environment < command line, key by key") {
-  CleanEnv clean;
+  lastcall::test::CleanEnv clean;
   const std::string file = R"({"grace": "30s", "drain": "3s", "listen": "127.0.0.1:9000"})";
   ScopedEnv grace("LASTCALL_GRACE", "20s");
   ScopedEnv drain("LASTCALL_DRAIN", "2s");
@@ -385,7 +375,7 @@ TEST_CASE("--listen over LASTCALL_LISTEN over the file's \"listen\"; none means 
 TEST_CASE("--exit-by-signal, or INVOCATION_ID, turns exit_by_signal on") {
   CHECK_FALSE(resolved(given({})).exit_by_signal);
   CHECK(resolved(given({{"INVOCATION_ID", "0123abcd"}})).exit_by_signal);
-  CleanEnv clean;
+  lastcall::test::CleanEnv clean;
   ScopedEnv invocation("INVOCATION_ID", "0123abcd");
   CHECK(resolved(parsed({"app"})).exit_by_signal);
 }
