@@ -53,8 +53,9 @@ class Handle {
     if (h_ == nullptr) return;
     auto* base = reinterpret_cast<uv_handle_t*>(h_);
     base->data = nullptr;  // a callback already queued now finds no owner
-    if (!uv_is_closing(base)) uv_close(base, [](uv_handle_t* h) { delete reinterpret_cast<H*>(h); });
+    if (!uv_is_closing(base)) uv_close(base, on_close);
   }
+  static void on_close(uv_handle_t* handle) noexcept { delete reinterpret_cast<H*>(handle); }
   // The owner of a handle in its callback, or nullptr once the owner is gone.
   template <class Owner>
   static Owner* owner_of(const void* handle) {

@@ -51,20 +51,22 @@ int TcpStream::connect(const std::string& host, int port, bool ipv6, std::functi
 int TcpStream::read_start(Handlers handlers) {
   if (h_ == nullptr) return status_;
   handlers_ = std::move(handlers);
-  const auto on_alloc = [](uv_handle_t*, size_t, uv_buf_t* buf) {
-    *buf = uv_buf_init(read_buffer.data(), static_cast<unsigned>(read_buffer.size()));
-  };
-  const auto on_read = [](uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) {
-    auto* self = owner_of<TcpStream>(stream);
-    // nread 0 is EAGAIN. The handlers may destroy the owner: nothing of it is touched after.
-    if (self == nullptr || nread == 0) return;
-    if (nread < 0) (void)uv_read_stop(stream);
-    guarded([&] {
-      if (nread < 0 && self->handlers_.on_end) self->handlers_.on_end(static_cast<int>(nread));
-      if (nread > 0 && self->handlers_.on_data) self->handlers_.on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
-    });
-  };
   return uv_read_start(stream(), on_alloc, on_read);
+}
+
+void TcpStream::on_alloc(uv_handle_t*, size_t, uv_buf_t* buf) noexcept {
+  *buf = uv_buf_init(read_buffer.data(), static_cast<unsigned>(read_buffer.size()));
+}
+
+void TcpStream::on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept {
+  auto* self = owner_of<TcpStream>(stream);
+  // nread 0 is EAGAIN. The handlers may destroy the owner: nothing of it is touched after.
+  if (self == nullptr || nread == 0) return;
+  if (nread < 0) (void)uv_read_stop(stream);
+  guarded([&] {
+    if (nread < 0 && self->handlers_.on_end) self->handlers_.on_end(static_cast<int>(nread));
+    if (nread > 0 && self->handlers_.on_data) self->handlers_.on_data(std::string_view(buf->base, static_cast<size_t>(nread)));
+  });
 }
 
 int TcpStream::write(std::string bytes, std::function<void(int)> on_done) {
@@ -81,10 +83,14 @@ int TcpStream::write(std::string bytes, std::function<void(int)> on_done) {
 int TcpStream::shutdown() {
   if (h_ == nullptr) return status_;
   auto request = std::make_unique<uv_shutdown_t>();
-  // Nothing to report: the peer's EOF, or the owner's linger deadline, ends the stream.
-  const int rc = uv_shutdown(request.get(), stream(), [](uv_shutdown_t* r, int) { delete r; });
-  if (rc == 0) (void)request.release();
+  const int rc = uv_shutdown(request.get(), stream(), on_shutdown);
+  if (rc == 0) (void)request.release();  // on_shutdown frees it
   return rc;
+}
+
+void TcpStream::on_shutdown(uv_shutdown_t* request, int) noexcept {
+  // Nothing to report: the peer's EOF, or the owner's linger deadline, ends the stream.
+  delete request;
 }
 
 TcpListener::TcpListener(uv_loop_t* loop, std::function<void(int)> on_connection)
@@ -98,9 +104,11 @@ int TcpListener::listen(const std::string& host, int port, bool ipv6, int backlo
   if (const int rc = uv_tcp_bind(h_, reinterpret_cast<const sockaddr*>(&address), ipv6 ? UV_TCP_IPV6ONLY : 0); rc != 0) {
     return rc;
   }
-  return uv_listen(reinterpret_cast<uv_stream_t*>(h_), backlog, [](uv_stream_t* server, int status) {
-    if (auto* self = owner_of<TcpListener>(server)) guarded([&] { self->on_connection_(status); });
-  });
+  return uv_listen(reinterpret_cast<uv_stream_t*>(h_), backlog, on_connection);
+}
+
+void TcpListener::on_connection(uv_stream_t* server, int status) noexcept {
+  if (auto* self = owner_of<TcpListener>(server)) guarded([&] { self->on_connection_(status); });
 }
 
 int TcpListener::accept(TcpStream& into) {

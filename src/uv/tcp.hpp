@@ -29,8 +29,11 @@ class TcpStream : public Handle<uv_tcp_t> {
   [[nodiscard]] uv_stream_t* stream() { return reinterpret_cast<uv_stream_t*>(h_); }
 
  private:
+  static void on_alloc(uv_handle_t* handle, size_t suggested, uv_buf_t* buf) noexcept;
+  static void on_read(uv_stream_t* stream, ssize_t nread, const uv_buf_t* buf) noexcept;
+  static void on_shutdown(uv_shutdown_t* request, int status) noexcept;
+
   Handlers handlers_;
-  std::function<void(int)> on_connected_;
 };
 
 // A listening TCP socket (close-on-exec, as libuv opens every descriptor). Each pending
@@ -46,6 +49,8 @@ class TcpListener : public Handle<uv_tcp_t> {
   [[nodiscard]] int port() const;
 
  private:
+  static void on_connection(uv_stream_t* server, int status) noexcept;
+
   std::function<void(int)> on_connection_;
 };
 
