@@ -16,8 +16,6 @@
 
 namespace lastcall::config {
 
-using namespace std::chrono_literals;
-
 enum class ForwardMode { Group, Child };
 
 [[nodiscard]] constexpr std::string_view name(ForwardMode mode) { return mode == ForwardMode::Group ? "group" : "child"; }
@@ -39,8 +37,8 @@ struct ReadyCheck {
   Endpoint endpoint{};            // tcp and http
   std::string path = "/";         // http: the request target
   std::vector<std::string> argv{};  // command: {"/bin/sh", "-c", text} for a string
-  core::Duration interval = 1s;
-  core::Duration timeout = 1s;
+  core::Duration interval = std::chrono::seconds(1);
+  core::Duration timeout = std::chrono::seconds(1);
   std::optional<core::Duration> start_timeout{};  // nullopt: wait for the first pass forever
   std::string text{};  // as written, for messages and --check
 };
@@ -51,11 +49,11 @@ struct ReadyCheck {
 struct Settings {
   std::vector<std::string> command;  // empty only with --check
   std::optional<std::string> config_path;
-  core::Duration grace = 24s;
+  core::Duration grace = std::chrono::seconds(24);
   std::optional<core::Signal> stop_signal;  // nullopt: the trigger signal, after rewrite
-  core::Duration drain = 0s;
+  core::Duration drain = std::chrono::seconds(0);
   std::optional<core::Duration> pre_stop_timeout;  // nullopt: half the grace, see pre_stop_cap()
-  core::Duration post_stop_timeout = 5s;
+  core::Duration post_stop_timeout = std::chrono::seconds(5);
   ForwardMode forward = ForwardMode::Group;
   std::map<core::Signal, core::Signal> rewrite;
   std::vector<core::Signal> triggers{core::Signal(SIGTERM), core::Signal(SIGINT), core::Signal(SIGQUIT)};
