@@ -11,8 +11,10 @@ Loop::Loop() {
 
 bool Loop::close() {
   if (closed_) return true;
-  // Each owner's close callback frees its handle; one whose owner is gone already frees
-  // itself the same way.
+  // A handle whose owner is gone is closing already, and the run below lets its close
+  // callback free it. One whose owner still lives is closed here without a callback, only
+  // so that uv_loop_close can succeed: nothing frees it (its owner then finds it closing),
+  // so owners should end before the loop closes.
   uv_walk(&loop_, [](uv_handle_t* handle, void*) { if (!uv_is_closing(handle)) uv_close(handle, nullptr); }, nullptr);
   (void)uv_run(&loop_, UV_RUN_DEFAULT);
   closed_ = uv_loop_close(&loop_) == 0;
