@@ -128,6 +128,8 @@ std::vector<std::string> bind_to_host(Settings& settings, const std::string& sta
     if (!found) problems.push_back(found.error().message);
   };
   bind(settings.user, settings.group, settings.credentials, "the child");
+  // A command check runs where the child started, as a hook does by default.
+  if (settings.ready) settings.ready->cwd = start_dir;
   for (const auto phase : {core::Phase::PreStop, core::Phase::PostStop}) {
     auto& hooks = phase == core::Phase::PreStop ? settings.pre_stop : settings.post_stop;
     for (auto& hook : hooks) {

@@ -22,8 +22,8 @@ namespace lastcall::config {
                                                                  const std::string& what);
 
 // Binds the settings to the host: every hook's cwd made absolute against `start_dir`
-// (lastcall's starting directory, which it leaves), and the credentials of the child and of
-// every hook looked up. Returns one problem per account that cannot be found.
+// (lastcall's starting directory, which it leaves), the readiness check's cwd set to it, and
+// the credentials of the child and of every hook looked up. Returns one problem per account that cannot be found.
 [[nodiscard]] std::vector<std::string> bind_to_host(Settings& settings, const std::string& start_dir);
 
 // getcwd(3), or "/" when it cannot be had.

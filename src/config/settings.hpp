@@ -37,6 +37,9 @@ struct ReadyCheck {
   Endpoint endpoint{};            // tcp and http
   std::string path = "/";         // http: the request target
   std::vector<std::string> argv{};  // command: {"/bin/sh", "-c", text} for a string
+  // command: where it runs, lastcall's starting directory once bound to the host (lastcall
+  // itself leaves it for "/"); nullopt: wherever lastcall is at the time.
+  std::optional<std::string> cwd{};
   core::Duration interval = std::chrono::seconds(1);
   core::Duration timeout = std::chrono::seconds(1);
   std::optional<core::Duration> start_timeout{};  // nullopt: wait for the first pass forever

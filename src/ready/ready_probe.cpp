@@ -92,7 +92,7 @@ void ReadyProbe::on_response(std::string_view bytes) {
 
 void ReadyProbe::run_command() {
   const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  const process::SpawnRequest request{.argv = check_.argv, .stdin_fd = null_fd, .stdout_fd = null_fd,
+  const process::SpawnRequest request{.argv = check_.argv, .cwd = check_.cwd, .stdin_fd = null_fd, .stdout_fd = null_fd,
                                       .stderr_fd = null_fd, .close_other_fds = true};
   auto spawned = process::spawn(request, signals_);
   if (null_fd >= 0) (void)::close(null_fd);

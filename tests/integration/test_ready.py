@@ -401,3 +401,22 @@ def test_checks_cost_nothing_without_ready(lastcall, tmp_path, backend, with_rea
         # One check every 250 ms plus the time a check takes: at most 9, at least half.
         assert window / INTERVAL / 2 <= checks <= window / INTERVAL + 1, checks
         assert switches >= checks
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize("form", ["exec", "array"])
+def test_a_command_check_runs_where_lastcall_started(lastcall, tmp_path, form):
+    """`"command": "pg_isready -q"`, exit 0: the command runs in lastcall's starting directory,
+    as the child and the hooks do, not in "/" where lastcall itself moves."""
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    (workdir / "marker").touch()
+    if form == "exec":
+        lc = lastcall("--ready", "exec:test -f marker", "--", *recorder(tmp_path / "child.txt"), cwd=str(workdir))
+    else:
+        config = {"ready": {"command": ["test", "-f", "marker"], "interval": "250ms"}}
+        lc = lastcall("--", *recorder(tmp_path / "child.txt"), config=config, cwd=str(workdir))
+    lc.wait_event("child_ready", timeout=5)
+    assert not lc.events("child_unready"), lc.log_tail()
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM

@@ -94,3 +94,14 @@ TEST_CASE("user and group are looked up for the child and each hook; unknown one
   REQUIRE(problems.size() == 1);
   CHECK(problems[0].starts_with("/hooks/pre_stop: hook h1: user \"lastcall-no-such-user\""));
 }
+
+TEST_CASE("a readiness check gets lastcall's starting directory as its cwd") {
+  Settings settings;
+  settings.ready = lastcall::config::ReadyCheck{};
+  CHECK(bind_to_host(settings, "/srv/app").empty());
+  REQUIRE(settings.ready.has_value());
+  CHECK(settings.ready->cwd == "/srv/app");
+  Settings without;
+  CHECK(bind_to_host(without, "/srv/app").empty());
+  CHECK_FALSE(without.ready.has_value());
+}

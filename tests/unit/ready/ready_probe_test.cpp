@@ -273,3 +273,19 @@ TEST_CASE("stop() ends the probe for good: a check in flight is dropped unheard,
   CHECK(active == 0);
   CHECK(w.close());
 }
+
+TEST_CASE("a command check runs in the check's cwd, lastcall's starting directory once bound to the host") {
+  World w;
+  test::TempDir dir;
+  REQUIRE_FALSE(dir.path().empty());
+  (void)dir.write("marker", "");
+  config::ReadyCheck check;
+  check.kind = config::ReadyCheck::Kind::Command;
+  check.argv = {"/bin/sh", "-c", "test -f marker"};
+  check.cwd = dir.path();
+  w.start(check);
+  REQUIRE(w.wait_for_results(1));
+  CHECK(w.results[0] == std::pair<bool, std::string>{true, "the command exited with 0"});
+  CHECK(w.close());
+  CHECK_FALSE(process::Reaper::has_children());
+}
