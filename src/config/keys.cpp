@@ -105,9 +105,16 @@ std::string set_listen(Settings& s, std::string_view text) {
   return "";
 }
 
+// What to check, over the file's: the file's interval, timeout and start_timeout stay, as the
+// command line names none of them.
 std::string set_ready(Settings& s, std::string_view text) {
   auto check = ready_from_text(text);
   if (!check) return invalid("readiness check", text, kReadyHint);
+  if (s.ready) {
+    check->interval = s.ready->interval;
+    check->timeout = s.ready->timeout;
+    check->start_timeout = s.ready->start_timeout;
+  }
   s.ready = std::move(*check);
   return "";
 }

@@ -379,3 +379,21 @@ TEST_CASE("--exit-by-signal, or INVOCATION_ID, turns exit_by_signal on") {
   ScopedEnv invocation("INVOCATION_ID", "0123abcd");
   CHECK(resolved(parsed({"app"})).exit_by_signal);
 }
+
+TEST_CASE("--ready replaces only what to check: the file's interval, timeout and start_timeout stay") {
+  const std::string file =
+      R"({"ready": {"command": ["true"], "interval": "5s", "timeout": "3s", "start_timeout": "1m"}})";
+  const auto ready = resolved(given({{"--ready", "tcp:127.0.0.1:1"}}), file).ready;
+  REQUIRE(ready);
+  CHECK(ready->kind == ReadyCheck::Kind::Tcp);
+  CHECK(ready->endpoint == Endpoint{.host = "127.0.0.1", .port = 1, .ipv6 = false});
+  CHECK(ready->argv.empty());
+  CHECK(ready->interval == milliseconds(5'000));
+  CHECK(ready->timeout == milliseconds(3'000));
+  CHECK(ready->start_timeout == milliseconds(60'000));
+  const auto alone = resolved(given({{"--ready", "tcp:127.0.0.1:1"}})).ready;
+  REQUIRE(alone);
+  CHECK(alone->interval == milliseconds(1'000));
+  CHECK(alone->timeout == milliseconds(1'000));
+  CHECK_FALSE(alone->start_timeout.has_value());
+}
