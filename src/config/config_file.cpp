@@ -302,7 +302,13 @@ class FileReader {
       if (duration && duration->count() == 0) d_.add(pointer_child("/ready", key), "must be more than 0s");
       if (duration) *field = *duration;
     }
-    if (ready.contains("start_timeout")) check.start_timeout = read_duration(ready["start_timeout"], "/ready/start_timeout");
+    if (ready.contains("start_timeout")) {
+      check.start_timeout = read_duration(ready["start_timeout"], "/ready/start_timeout");
+      // 0s would start the shutdown at the spawn, before any check could pass.
+      if (check.start_timeout && check.start_timeout->count() == 0) {
+        d_.add("/ready/start_timeout", "must be more than 0s (leave it out to wait for the first pass for ever)");
+      }
+    }
     s_.ready = std::move(check);
   }
 

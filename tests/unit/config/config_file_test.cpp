@@ -465,3 +465,12 @@ TEST_CASE("a hook name with a control character is a config error naming its poi
         "/hooks/post_stop/0/name: a hook name must not contain control characters");
   CHECK(error_of(R"({"hooks": {"pre_stop": [{"name": "caf\u00e9 flush", "command": "true"}]}})").empty());
 }
+
+TEST_CASE("a start_timeout of 0s is rejected: the shutdown would start before any check could pass") {
+  CHECK(problem_of(R"({"ready": {"tcp": "127.0.0.1:1", "start_timeout": "0s"}})") ==
+        "/ready/start_timeout: must be more than 0s (leave it out to wait for the first pass for ever)");
+  CHECK(problem_of(R"({"ready": {"tcp": "127.0.0.1:1", "start_timeout": "0"}})").starts_with("/ready/start_timeout: must be more than 0s"));
+  const auto ready = read(R"({"ready": {"tcp": "127.0.0.1:1", "start_timeout": "1ms"}})").ready;
+  REQUIRE(ready);
+  CHECK(ready->start_timeout == milliseconds(1));
+}
