@@ -31,9 +31,13 @@ ReadyProbe::ReadyProbe(uv_loop_t* loop, const config::ReadyCheck& check, process
       timeout_timer_(loop, [this] { on_timeout(); }) {
   http_parser_settings_init(&parser_settings_);
   parser_settings_.on_headers_complete = on_headers_complete;
+  if (check_.kind == config::ReadyCheck::Kind::Command) null_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
 }
 
-ReadyProbe::~ReadyProbe() { stop(); }
+ReadyProbe::~ReadyProbe() {
+  stop();
+  if (null_fd_ >= 0) (void)::close(null_fd_);
+}
 
 void ReadyProbe::stop() {
   stopped_ = true;
@@ -91,11 +95,9 @@ void ReadyProbe::on_response(std::string_view bytes) {
 }
 
 void ReadyProbe::run_command() {
-  const int null_fd = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  const process::SpawnRequest request{.argv = check_.argv, .cwd = check_.cwd, .stdin_fd = null_fd, .stdout_fd = null_fd,
-                                      .stderr_fd = null_fd, .close_other_fds = true};
+  const process::SpawnRequest request{.argv = check_.argv, .cwd = check_.cwd, .stdin_fd = null_fd_,
+                                      .stdout_fd = null_fd_, .stderr_fd = null_fd_, .close_other_fds = true};
   auto spawned = process::spawn(request, signals_);
-  if (null_fd >= 0) (void)::close(null_fd);
   if (!spawned) {
     end(false, spawned.error().message);
     return;

@@ -59,6 +59,9 @@ class ReadyProbe {
   http_parser parser_{};
   http_parser_settings parser_settings_{};
   pid_t command_ = -1;  // the command's pid (and group) while it runs
+  // /dev/null for a command's stdio, opened once (close-on-exec); -1 for tcp and http, or when
+  // it cannot be opened, and the command then shares lastcall's stdio.
+  int null_fd_ = -1;
   bool stopped_ = false;
 };
 

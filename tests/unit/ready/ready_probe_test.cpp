@@ -2,11 +2,14 @@
 #include "ready/ready_probe.hpp"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -288,4 +291,42 @@ TEST_CASE("a command check runs in the check's cwd, lastcall's starting director
   CHECK(w.results[0] == std::pair<bool, std::string>{true, "the command exited with 0"});
   CHECK(w.close());
   CHECK_FALSE(process::Reaper::has_children());
+}
+
+namespace {
+
+// This process's descriptors open on /dev/null.
+std::set<int> dev_null_fds() {
+  std::set<int> fds;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    std::error_code error;
+    if (std::filesystem::read_symlink(entry.path(), error) == "/dev/null") fds.insert(std::stoi(entry.path().filename()));
+  }
+  return fds;
+}
+
+}  // namespace
+
+TEST_CASE("a command probe opens /dev/null once, close-on-exec, for all its checks, and closes it at the end") {
+  const auto before = dev_null_fds();
+  {
+    World w;
+    auto check = command({"exit", "0"});
+    check.interval = 10ms;
+    w.start(check);
+    REQUIRE(w.wait_for_results(1));
+    const auto first = dev_null_fds();
+    REQUIRE(first.size() == before.size() + 1);
+    int fd = -1;
+    for (const int f : first) {
+      if (!before.contains(f)) fd = f;
+    }
+    REQUIRE(fd >= 0);
+    CHECK((::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    REQUIRE(w.wait_for_results(4));
+    CHECK(dev_null_fds() == first);
+    for (const auto& [passed, error] : w.results) CHECK(passed);
+    CHECK(w.close());
+  }
+  CHECK(dev_null_fds() == before);
 }
