@@ -20,6 +20,12 @@ struct UserEntry {
   std::optional<gid_t> primary_gid;
 };
 
+// The account at fault in an error: `what: user "x"` for a hook, `/user: "x"` for the child
+// (`what` empty), so that either names the key to fix.
+std::string at(const std::string& what, std::string_view key, const std::string& value) {
+  return (what.empty() ? "/" + std::string(key) + ": " : what + ": " + std::string(key) + " ") + "\"" + value + "\"";
+}
+
 // Digits only, as an id; nullopt for anything else.
 std::optional<unsigned> as_number(const std::string& text) {
   unsigned value = 0;
@@ -48,7 +54,7 @@ core::Result<UserEntry> find_user(const std::string& user, const std::string& wh
   if (found != nullptr) return UserEntry{std::string(entry.pw_name), entry.pw_uid, entry.pw_gid};
   if (number) return UserEntry{std::nullopt, static_cast<uid_t>(*number), std::nullopt};
   const std::string reason = rc != 0 ? std::strerror(rc) : "no such user in the user database";
-  return core::Error{what + ": user \"" + user + "\": " + reason};
+  return core::Error{at(what, "user", user) + ": " + reason};
 }
 
 core::Result<gid_t> find_group(const std::string& group, const std::string& what) {
@@ -63,7 +69,7 @@ core::Result<gid_t> find_group(const std::string& group, const std::string& what
   }
   if (found != nullptr) return entry.gr_gid;
   const std::string reason = rc != 0 ? std::strerror(rc) : "no such group in the group database";
-  return core::Error{what + ": group \"" + group + "\": " + reason};
+  return core::Error{at(what, "group", group) + ": " + reason};
 }
 
 // The supplementary groups of `name` with `gid` among them (getgrouplist(3) adds it).
@@ -99,8 +105,8 @@ core::Result<core::Credentials> lookup_credentials(const std::optional<std::stri
   auto entry = find_user(*user, what);
   if (!entry) return entry.error();
   if (!gid && !entry->primary_gid) {
-    return core::Error{what + ": user " + *user + " has no entry in the user database, so it has no "
-                                               "primary group: set \"group\" as well"};
+    return core::Error{at(what, "user", *user) + " has no entry in the user database, so it has no primary group: "
+                                                 "set \"group\" as well"};
   }
   out.user = *user;
   out.uid = entry->uid;
@@ -127,7 +133,7 @@ std::vector<std::string> bind_to_host(Settings& settings, const std::string& sta
     if (found) credentials = std::move(*found);
     if (!found) problems.push_back(found.error().message);
   };
-  bind(settings.user, settings.group, settings.credentials, "the child");
+  bind(settings.user, settings.group, settings.credentials, "");
   // A command check runs where the child started, as a hook does by default.
   if (settings.ready) settings.ready->cwd = start_dir;
   for (const auto phase : {core::Phase::PreStop, core::Phase::PostStop}) {

@@ -15,8 +15,9 @@ namespace lastcall::config {
 
 // Looks up "user" and "group" (names or numbers): the uid, the gid (the user's primary
 // group unless `group` is given) and the supplementary groups (getgrouplist(3)). With only a
-// group, the uid stays lastcall's. `what` names the owner in errors ("the child",
-// "/hooks/pre_stop: hook flush").
+// group, the uid stays lastcall's. `what` names the owner in errors ("/hooks/pre_stop: hook
+// flush: user \"ap\": ..."); empty for the child, whose errors start with the JSON path of the
+// key at fault ("/user: \"ap\": ...", "/group: ...").
 [[nodiscard]] core::Result<core::Credentials> lookup_credentials(const std::optional<std::string>& user,
                                                                  const std::optional<std::string>& group,
                                                                  const std::string& what);

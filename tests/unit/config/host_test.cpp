@@ -105,3 +105,22 @@ TEST_CASE("a readiness check gets lastcall's starting directory as its cwd") {
   CHECK(bind_to_host(without, "/srv/app").empty());
   CHECK_FALSE(without.ready.has_value());
 }
+
+TEST_CASE("the child's account errors start with the JSON path of the key at fault") {
+  Settings user;
+  user.user = "lastcall-no-such-user";
+  CHECK(bind_to_host(user, "/") ==
+        std::vector<std::string>{"/user: \"lastcall-no-such-user\": no such user in the user database"});
+  Settings group;
+  group.user = "root";
+  group.group = "lastcall-no-such-group";
+  const auto problems = bind_to_host(group, "/");
+  REQUIRE(problems.size() == 1);
+  CHECK(problems[0].starts_with("/group: \"lastcall-no-such-group\": "));
+  Settings bare;
+  bare.user = "54321";
+  const auto no_group = bind_to_host(bare, "/");
+  REQUIRE(no_group.size() == 1);
+  CHECK(no_group[0] ==
+        "/user: \"54321\" has no entry in the user database, so it has no primary group: set \"group\" as well");
+}
