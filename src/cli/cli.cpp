@@ -46,7 +46,7 @@ core::Result<int> read_option(int i, int argc, const char* const* argv, config::
   }
   if (!value && i + 1 >= argc) return usage(origin + " needs a value: " + std::string(key->type));
   // The last of a value option wins outright: an earlier, even invalid, one is dropped.
-  if (key->arity == Key::Arity::One) std::erase_if(out.values, [key](const auto& v) { return v.key == key; });
+  if (key->arity != Key::Arity::Repeat) std::erase_if(out.values, [key](const auto& v) { return v.key == key; });
   out.values.push_back({key, std::string(value ? *value : argv[++i]), origin});
   return i + 1;
 }

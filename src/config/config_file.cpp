@@ -4,11 +4,13 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 #include <map>
+#include <vector>
 
 #include "config/json_text.hpp"
 #include "config/keys.hpp"
@@ -19,25 +21,22 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::array<std::string_view, 12> kTopKeys{
-    "grace",   "stop_signal",        "drain", "pre_stop_timeout", "post_stop_timeout", "signals",
-    "success_exit_codes", "hooks", "listen", "ready", "user", "group"};
-constexpr std::array<std::string_view, 3> kSignalsKeys{"forward", "rewrite", "triggers"};
-constexpr std::array<std::string_view, 2> kHooksKeys{"pre_stop", "post_stop"};
-constexpr std::array<std::string_view, 8> kHookKeys{"name", "command", "timeout", "priority",
-                                                    "env",  "cwd",     "user",    "group"};
-constexpr std::array<std::string_view, 6> kReadyKeys{"tcp",      "http",    "command",
-                                                     "interval", "timeout", "start_timeout"};
+// The keys only the config file has, as JSON pointers ("-" stands for every element of an
+// array); with the pointers of keys() and the objects they lie in, every key the file accepts.
+constexpr std::array<std::string_view, 16> kFileOnlyPointers{
+    "/hooks/pre_stop",  "/hooks/post_stop", "/hooks/-/name",   "/hooks/-/command",  "/hooks/-/timeout",
+    "/hooks/-/priority", "/hooks/-/env",    "/hooks/-/cwd",    "/hooks/-/user",     "/hooks/-/group",
+    "/ready/tcp",       "/ready/http",      "/ready/command",  "/ready/interval",   "/ready/timeout",
+    "/ready/start_timeout"};
 
-std::string_view type_name(const json& value) {
-  switch (value.type()) {
-    case json::value_t::object: return "object";
-    case json::value_t::array: return "array";
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "boolean";
-    case json::value_t::null: return "null";
-    default: return "number";
+// The keys the object at `pattern` ("" for the top level, "/hooks/-" for a hook) may hold.
+std::vector<std::string_view> known_keys(std::string_view pattern) {
+  std::vector<std::string_view> known;
+  for (const std::string_view pointer : file_pointers()) {
+    const std::size_t slash = pointer.rfind('/');
+    if (pointer.substr(0, slash) == pattern) known.push_back(pointer.substr(slash + 1));
   }
+  return known;
 }
 
 // What a JSON string field of a key must look like, for "expected X, got number".
@@ -47,86 +46,79 @@ std::string expected_text(std::string_view type) {
   return "a string";
 }
 
-bool has_control_character(std::string_view text) {
-  for (const char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == '\x7f') return true;
-  }
-  return false;
-}
-
 // Reads the JSON tree of one config file onto the settings, collecting every problem.
 class FileReader {
  public:
   FileReader(Settings& settings, Diagnostics& diagnostics) : s_(settings), d_(diagnostics) {}
 
   void read(const json& root) {
-    if (!is_object(root, "")) return;
-    check_keys(root, "", kTopKeys);
+    if (!is_object(root, "", "")) return;
+    // A key of one value is the same text as on the command line; "ready" alone is an object
+    // in the file (read_ready below).
     for (const Key& key : keys()) {
       const json::json_pointer pointer{std::string(key.pointer)};
-      if (key.arity == Key::Arity::One && !key.pointer.empty() && key.pointer != "/ready" &&
-          key.pointer != "/signals/triggers" && root.contains(pointer)) {
-        apply_text(key, root.at(pointer));
+      if (key.arity != Key::Arity::One || key.pointer.empty() || key.pointer == "/ready" || !root.contains(pointer)) {
+        continue;
+      }
+      const json& value = root.at(pointer);
+      if (!expect(value, std::string(key.pointer), value.is_string(), expected_text(key.type))) continue;
+      if (auto problem = key.apply(s_, value.get_ref<const std::string&>()); !problem.empty()) {
+        d_.add(std::string(key.pointer), problem);
       }
     }
-    if (root.contains("signals") && is_object(root["signals"], "/signals")) read_signals(root["signals"]);
+    if (root.contains("signals") && is_object(root["signals"], "/signals", "/signals")) read_signals(root["signals"]);
     if (root.contains("success_exit_codes")) read_success_codes(root["success_exit_codes"]);
-    if (root.contains("hooks") && is_object(root["hooks"], "/hooks")) {
-      check_keys(root["hooks"], "/hooks", kHooksKeys);
+    if (root.contains("hooks") && is_object(root["hooks"], "/hooks", "/hooks")) {
       if (root["hooks"].contains("pre_stop")) s_.pre_stop = read_phase(root["hooks"]["pre_stop"], "/hooks/pre_stop");
       if (root["hooks"].contains("post_stop")) s_.post_stop = read_phase(root["hooks"]["post_stop"], "/hooks/post_stop");
     }
-    if (root.contains("ready") && is_object(root["ready"], "/ready")) read_ready(root["ready"]);
+    if (root.contains("ready") && is_object(root["ready"], "/ready", "/ready")) read_ready(root["ready"]);
   }
 
  private:
-  bool is_object(const json& value, const std::string& path) { return expect(value, path, value.is_object(), "an object"); }
+  static core::Result<std::string> read_text_as_is(std::string_view text) { return std::string(text); }
+
+  // An object at `path` whose keys must be those known at `pattern`.
+  bool is_object(const json& value, const std::string& path, std::string_view pattern) {
+    if (!expect(value, path, value.is_object(), "an object")) return false;
+    const auto known = known_keys(pattern);
+    for (const auto& [key, member] : value.items()) {
+      if (std::find(known.begin(), known.end(), key) == known.end()) d_.add_unknown_key(path, key, known);
+    }
+    return true;
+  }
   bool is_array(const json& value, const std::string& path) { return expect(value, path, value.is_array(), "an array"); }
-  bool is_string(const json& value, const std::string& path) { return expect(value, path, value.is_string(), "a string"); }
 
   bool expect(const json& value, const std::string& path, bool ok, std::string_view expected) {
-    if (!ok) d_.add(path, "expected " + std::string(expected) + ", got " + std::string(type_name(value)));
+    if (!ok) d_.add(path, "expected " + std::string(expected) + ", got " + value.type_name());
     return ok;
   }
 
-  template <std::size_t N>
-  void check_keys(const json& object, const std::string& path, const std::array<std::string_view, N>& known) {
-    for (const auto& [key, member] : object.items()) {
-      if (std::find(known.begin(), known.end(), key) == known.end()) d_.add_unknown_key(path, key, known);
+  // A JSON string at `path` read by `read` (parse.hpp), the one reader of its value type.
+  template <class Read>
+  auto parsed(const json& value, const std::string& path, std::string_view expected, Read read)
+      -> std::optional<std::decay_t<decltype(*read(""))>> {
+    if (!expect(value, path, value.is_string(), expected)) return std::nullopt;
+    auto result = read(value.get_ref<const std::string&>());
+    if (!result) {
+      d_.add(path, result.error().message);
+      return std::nullopt;
     }
-  }
-
-  // A value the key's own text parser reads, at its pointer.
-  void apply_text(const Key& key, const json& value) {
-    const std::string path(key.pointer);
-    if (!expect(value, path, value.is_string(), expected_text(key.type))) return;
-    if (auto problem = key.apply(s_, value.get_ref<const std::string&>()); !problem.empty()) d_.add(path, problem);
+    return std::move(*result);
   }
 
   std::optional<std::string> read_string(const json& value, const std::string& path, bool nonempty = true) {
-    if (!is_string(value, path)) return std::nullopt;
-    auto text = value.get<std::string>();
-    if (nonempty && text.empty()) {
-      d_.add(path, "must not be empty");
-      return std::nullopt;
-    }
-    return text;
+    return parsed(value, path, "a string", nonempty ? read_text : read_text_as_is);
   }
-
   std::optional<core::Duration> read_duration(const json& value, const std::string& path) {
-    if (!expect(value, path, value.is_string(), expected_text("DURATION"))) return std::nullopt;
-    const auto& text = value.get_ref<const std::string&>();
-    auto duration = parse_duration(text);
-    if (!duration) d_.add(path, "invalid duration \"" + text + "\" (" + std::string(kDurationHint) + ")");
-    return duration;
+    return parsed(value, path, expected_text("DURATION"), config::read_duration);
   }
-
-  std::optional<core::Signal> read_signal(const json& value, const std::string& path) {
-    if (!expect(value, path, value.is_string(), expected_text("SIG"))) return std::nullopt;
-    const auto& text = value.get_ref<const std::string&>();
-    auto signal = parse_signal(text);
-    if (!signal) d_.add(path, "invalid signal \"" + text + "\" (" + std::string(kSignalHint) + ")");
-    return signal;
+  // A duration that must be more than 0s; `instead` says what leaving it out would mean.
+  std::optional<core::Duration> read_positive(const json& value, const std::string& path, std::string_view instead) {
+    auto duration = read_duration(value, path);
+    if (!duration || duration->count() > 0) return duration;
+    d_.add(path, "must be more than 0s" + std::string(instead));
+    return std::nullopt;
   }
 
   // An integer within [min, max]; 1.0 is a number but not an integer.
@@ -145,21 +137,20 @@ class FileReader {
   }
 
   void read_signals(const json& signals) {
-    check_keys(signals, "/signals", kSignalsKeys);
-    if (signals.contains("rewrite") && is_object(signals["rewrite"], "/signals/rewrite")) {
-      for (const auto& [key, value] : signals["rewrite"].items()) read_rewrite(key, value);
+    if (signals.contains("rewrite")) {
+      const json& rewrite = signals["rewrite"];
+      if (expect(rewrite, "/signals/rewrite", rewrite.is_object(), "an object")) {
+        for (const auto& [key, value] : rewrite.items()) read_rewrite(key, value);
+      }
     }
     if (signals.contains("triggers")) read_triggers(signals["triggers"]);
   }
 
   void read_rewrite(const std::string& key, const json& value) {
     const std::string path = pointer_child("/signals/rewrite", key);
-    const auto from = read_signal(json(key), path);
-    const auto to = read_signal(value, path);
-    if (!from || !to) return;
-    if (auto problem = rewrite_problem(*from); !problem.empty()) {
-      d_.add(path, problem);
-    } else if (!s_.rewrite.emplace(*from, *to).second) {
+    const auto from = parsed(json(key), path, expected_text("SIG"), read_rewrite_from);
+    const auto to = parsed(value, path, expected_text("SIG"), read_signal);
+    if (from && to && !s_.rewrite.emplace(*from, *to).second) {
       d_.add(path, from->name() + " is rewritten more than once");
     }
   }
@@ -169,11 +160,8 @@ class FileReader {
     if (list.empty()) d_.add("/signals/triggers", "name at least one signal");
     s_.triggers.clear();
     for (std::size_t i = 0; i < list.size(); ++i) {
-      const std::string path = pointer_child("/signals/triggers", i);
-      const auto signal = read_signal(list[i], path);
-      if (!signal) continue;
-      if (auto problem = trigger_problem(*signal); !problem.empty()) d_.add(path, problem);
-      s_.triggers.push_back(*signal);
+      const auto path = pointer_child("/signals/triggers", i);
+      if (auto signal = parsed(list[i], path, expected_text("SIG"), read_trigger)) s_.triggers.push_back(*signal);
     }
   }
 
@@ -191,14 +179,13 @@ class FileReader {
     if (!is_array(list, path)) return hooks;
     for (std::size_t i = 0; i < list.size(); ++i) {
       const std::string hook_path = pointer_child(path, i);
-      if (is_object(list[i], hook_path)) hooks.push_back(read_hook(list[i], hook_path));
+      if (is_object(list[i], hook_path, "/hooks/-")) hooks.push_back(read_hook(list[i], hook_path));
     }
     return hooks;
   }
 
   core::HookSpec read_hook(const json& hook, const std::string& path) {
     core::HookSpec spec;
-    check_keys(hook, path, kHookKeys);
     read_name(hook, path, spec);
     if (!hook.contains("command")) {
       d_.add(path, "missing required key \"command\"");
@@ -206,14 +193,11 @@ class FileReader {
       spec.via_shell = hook["command"].is_string();
       spec.argv = read_command(hook["command"], pointer_child(path, "command"));
     }
+    // A hook killed the moment it starts is always a mistake; leaving timeout out already
+    // means "what remains of the phase".
     if (hook.contains("timeout")) {
-      const std::string timeout_path = pointer_child(path, "timeout");
-      spec.timeout = read_duration(hook["timeout"], timeout_path);
-      // A hook killed the moment it starts is always a mistake; leaving timeout out already
-      // means "what remains of the phase".
-      if (spec.timeout && spec.timeout->count() == 0) {
-        d_.add(timeout_path, "must be more than 0s (leave it out to give the hook what remains of its phase)");
-      }
+      spec.timeout = read_positive(hook["timeout"], pointer_child(path, "timeout"),
+                                   " (leave it out to give the hook what remains of its phase)");
     }
     if (hook.contains("priority")) {
       spec.priority = read_int(hook["priority"], pointer_child(path, "priority"), INT_MIN, INT_MAX).value_or(0);
@@ -235,7 +219,8 @@ class FileReader {
     if (!name) return;
     // The name is printed in the text log and the live status line: a control character
     // (an escape above all) in it would act on the reader's terminal instead of being seen.
-    if (has_control_character(*name)) {
+    const auto is_control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == '\x7f'; };
+    if (std::any_of(name->begin(), name->end(), is_control)) {
       d_.add(name_path, "a hook name must not contain control characters");
       return;
     }
@@ -261,7 +246,7 @@ class FileReader {
   }
 
   void read_env(const json& env, const std::string& path, core::HookSpec& spec) {
-    if (!is_object(env, path)) return;
+    if (!expect(env, path, env.is_object(), "an object")) return;
     for (const auto& [key, value] : env.items()) {
       const std::string var_path = pointer_child(path, key);
       // setenv(3) fails with EINVAL for such names.
@@ -274,51 +259,34 @@ class FileReader {
   }
 
   void read_ready(const json& ready) {
-    check_keys(ready, "/ready", kReadyKeys);
     ReadyCheck check;
-    int kinds = 0;
     if (ready.contains("tcp")) {
-      ++kinds;
-      read_endpoint(ready["tcp"], check);
-    }
-    if (ready.contains("http")) {
-      ++kinds;
-      if (auto url = read_string(ready["http"], "/ready/http")) {
-        auto http = parse_http_check(*url);
-        if (http) check = std::move(*http);
-        if (!http) d_.add("/ready/http", "invalid URL \"" + *url + "\" (use http://ADDR:PORT/PATH)");
+      if (auto endpoint = parsed(ready["tcp"], "/ready/tcp", "a string", read_endpoint)) {
+        check.endpoint = *endpoint;
+        check.text = "tcp:" + ready["tcp"].get<std::string>();
       }
     }
+    if (ready.contains("http")) {
+      if (auto http = parsed(ready["http"], "/ready/http", "a string", read_http_check)) check = std::move(*http);
+    }
     if (ready.contains("command")) {
-      ++kinds;
       check.kind = ReadyCheck::Kind::Command;
       check.argv = read_command(ready["command"], "/ready/command");
       check.text = ready["command"].dump();
     }
-    if (kinds != 1) d_.add("/ready", "name exactly one of \"tcp\", \"http\" or \"command\"");
+    if (ready.contains("tcp") + ready.contains("http") + ready.contains("command") != 1) {
+      d_.add("/ready", "name exactly one of \"tcp\", \"http\" or \"command\"");
+    }
     for (const auto& [key, field] : {std::pair{"interval", &check.interval}, {"timeout", &check.timeout}}) {
       if (!ready.contains(key)) continue;
-      const auto duration = read_duration(ready[key], pointer_child("/ready", key));
-      if (duration && duration->count() == 0) d_.add(pointer_child("/ready", key), "must be more than 0s");
-      if (duration) *field = *duration;
+      if (auto duration = read_positive(ready[key], pointer_child("/ready", key), "")) *field = *duration;
     }
+    // 0s would start the shutdown at the spawn, before any check could pass.
     if (ready.contains("start_timeout")) {
-      check.start_timeout = read_duration(ready["start_timeout"], "/ready/start_timeout");
-      // 0s would start the shutdown at the spawn, before any check could pass.
-      if (check.start_timeout && check.start_timeout->count() == 0) {
-        d_.add("/ready/start_timeout", "must be more than 0s (leave it out to wait for the first pass for ever)");
-      }
+      check.start_timeout = read_positive(ready["start_timeout"], "/ready/start_timeout",
+                                          " (leave it out to wait for the first pass for ever)");
     }
     s_.ready = std::move(check);
-  }
-
-  void read_endpoint(const json& value, ReadyCheck& check) {
-    auto text = read_string(value, "/ready/tcp");
-    if (!text) return;
-    auto endpoint = parse_endpoint(*text);
-    if (!endpoint) d_.add("/ready/tcp", "invalid address \"" + *text + "\" (" + std::string(kEndpointHint) + ")");
-    if (endpoint) check.endpoint = *endpoint;
-    check.text = "tcp:" + *text;
   }
 
   Settings& s_;
@@ -327,6 +295,24 @@ class FileReader {
 };
 
 }  // namespace
+
+std::span<const std::string_view> file_pointers() {
+  static const std::vector<std::string_view> all = [] {
+    std::vector<std::string_view> pointers(kFileOnlyPointers.begin(), kFileOnlyPointers.end());
+    for (const Key& key : keys()) {
+      if (!key.pointer.empty()) pointers.push_back(key.pointer);
+    }
+    // The objects the keys lie in ("/signals" of "/signals/forward") are keys too.
+    for (std::size_t i = 0; i < pointers.size(); ++i) {
+      const std::string_view parent = pointers[i].substr(0, pointers[i].rfind('/'));
+      const bool known = parent.empty() || parent.ends_with("/-") ||
+                         std::find(pointers.begin(), pointers.end(), parent) != pointers.end();
+      if (!known) pointers.push_back(parent);
+    }
+    return pointers;
+  }();
+  return all;
+}
 
 void apply_config_text(std::string_view text, Settings& settings, Diagnostics& diagnostics) {
   if (auto root = parse_json_text(text, diagnostics)) FileReader(settings, diagnostics).read(*root);

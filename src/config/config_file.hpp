@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,11 @@ namespace lastcall::config {
 // its line and column; reading goes on past each, so one run shows every mistake. Hooks stay
 // in file order.
 void apply_config_text(std::string_view text, Settings& settings, Diagnostics& diagnostics);
+
+// Every key the config file accepts, as a JSON pointer ("/signals/forward"); "-" stands for
+// every element of an array ("/hooks/-/name"). The unknown-key check and its did-you-mean
+// read it, and a test holds it equal to the JSON Schema's keys.
+[[nodiscard]] std::span<const std::string_view> file_pointers();
 
 // The whole file at `path`, or an error naming it and the system's reason.
 [[nodiscard]] core::Result<std::string> read_config_file(const std::string& path);

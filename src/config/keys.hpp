@@ -15,7 +15,9 @@ namespace lastcall::config {
 // value of it onto the Settings. The table of them (keys()) is the only place a setting is
 // named; the command line, the environment and the config file all go through it.
 struct Key {
-  enum class Arity { One, Repeat, Flag };
+  // One value; a list, "A,B" on the command line and an array in the file, replaced whole; a
+  // value given again to add to the others; a flag without a value.
+  enum class Arity { One, List, Repeat, Flag };
   std::string_view flags;    // "-t,--grace" for CLI11, or "" when only the file sets it
   std::string_view env;      // "LASTCALL_GRACE", or ""
   std::string_view pointer;  // "/grace" in the config file, or ""
@@ -34,11 +36,6 @@ struct Key {
 [[nodiscard]] std::span<const Key> keys();
 // The key with this long flag ("--grace"), env name or pointer; nullptr when none has it.
 [[nodiscard]] const Key* find_key(std::string_view name);
-
-// Why `from` cannot be the FROM of a rewrite, or "" when it can: it must be relayed.
-[[nodiscard]] std::string rewrite_problem(core::Signal from);
-// Why `signal` cannot be a trigger, or "" when it can.
-[[nodiscard]] std::string trigger_problem(core::Signal signal);
 
 // A value given on the command line or in the environment, still text.
 struct Override {

@@ -83,6 +83,14 @@ std::optional<int> small_number(std::string_view text, std::size_t max_digits) {
   return value;
 }
 
+// The value found, or the problem: `invalid WHAT "text" (HINT)`.
+template <class T>
+core::Result<T> or_invalid(std::optional<T> value, std::string_view what, std::string_view text,
+                           std::string_view hint) {
+  if (value) return std::move(*value);
+  return core::Error{"invalid " + std::string(what) + " \"" + std::string(text) + "\" (" + std::string(hint) + ")"};
+}
+
 // Old names signal(7) still documents; core::signal_by_name knows only the canonical ones.
 std::string canonical_signal_name(std::string_view text) {
   std::string name;
@@ -187,6 +195,48 @@ std::optional<int> parse_exit_code(std::string_view text) {
   const auto code = small_number(text, 3);
   if (!code || *code > 255) return std::nullopt;
   return code;
+}
+
+core::Result<core::Duration> read_duration(std::string_view text) {
+  return or_invalid(parse_duration(text), "duration", text, "use 250ms, 1.5s, 2m, 1m30s or seconds");
+}
+
+core::Result<core::Signal> read_signal(std::string_view text) {
+  return or_invalid(parse_signal(text), "signal", text, "use a name such as SIGTERM or term, or a number such as 15");
+}
+
+core::Result<core::Signal> read_trigger(std::string_view text) {
+  auto signal = read_signal(text);
+  if (!signal || core::is_relayable(*signal)) return signal;
+  return core::Error{signal->name() + " cannot be a trigger: lastcall never receives it as one"};
+}
+
+core::Result<core::Signal> read_rewrite_from(std::string_view text) {
+  auto signal = read_signal(text);
+  if (!signal || core::is_relayable(*signal)) return signal;
+  return core::Error{signal->name() + " is never relayed, so it cannot be rewritten"};
+}
+
+core::Result<Endpoint> read_endpoint(std::string_view text) {
+  return or_invalid(parse_endpoint(text), "address", text, "use ADDR:PORT such as 127.0.0.1:9000 or [::1]:9000");
+}
+
+core::Result<ReadyCheck> read_http_check(std::string_view url) {
+  return or_invalid(parse_http_check(url), "URL", url, "use http://ADDR:PORT/PATH");
+}
+
+core::Result<ReadyCheck> read_ready(std::string_view text) {
+  return or_invalid(ready_from_text(text), "readiness check", text,
+                    "use tcp:ADDR:PORT, http://ADDR:PORT/PATH or exec:COMMAND");
+}
+
+core::Result<int> read_exit_code(std::string_view text) {
+  return or_invalid(parse_exit_code(text), "exit code", text, "use an integer 0..255; 128+N for signal N");
+}
+
+core::Result<std::string> read_text(std::string_view text) {
+  if (text.empty()) return core::Error{"must not be empty"};
+  return std::string(text);
 }
 
 }  // namespace lastcall::config

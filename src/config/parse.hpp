@@ -6,16 +6,14 @@
 #include <vector>
 
 #include "config/settings.hpp"
+#include "core/error.hpp"
 
-// Parsers for the value types of CONTRACT §1: each returns the value, or nullopt for text
-// that is not one. Pure functions; the error message (and its hint) is the caller's.
+// Parsers for the value types of CONTRACT §1, pure functions in two kinds: parse_* returns
+// the value, or nullopt for text that is not one; read_* returns the value or the problem in
+// words ("invalid duration \"x\" (use 250ms, ...)"), without naming where the text came from.
+// The command line, the environment and the config file all read values through read_*, so a
+// value is accepted, and refused, alike wherever it is written.
 namespace lastcall::config {
-
-// What to write instead, for "invalid duration \"x\" (HINT)".
-inline constexpr std::string_view kDurationHint = "use 250ms, 1.5s, 2m, 1m30s or seconds";
-inline constexpr std::string_view kSignalHint = "use a name such as SIGTERM or term, or a number such as 15";
-inline constexpr std::string_view kEndpointHint = "use ADDR:PORT such as 127.0.0.1:9000 or [::1]:9000";
-inline constexpr std::string_view kReadyHint = "use tcp:ADDR:PORT, http://ADDR:PORT/PATH or exec:COMMAND";
 
 // The longest DURATION we accept: anything beyond a year is a typo, not a grace budget.
 inline constexpr core::Duration kMaxDuration = std::chrono::hours(24 * 365);
@@ -43,5 +41,17 @@ inline constexpr core::Duration kMaxDuration = std::chrono::hours(24 * 365);
 
 // An exit code 0..255.
 [[nodiscard]] std::optional<int> parse_exit_code(std::string_view text);
+
+[[nodiscard]] core::Result<core::Duration> read_duration(std::string_view text);
+[[nodiscard]] core::Result<core::Signal> read_signal(std::string_view text);
+// A signal lastcall relays, as a trigger and the FROM of a rewrite must be.
+[[nodiscard]] core::Result<core::Signal> read_trigger(std::string_view text);
+[[nodiscard]] core::Result<core::Signal> read_rewrite_from(std::string_view text);
+[[nodiscard]] core::Result<Endpoint> read_endpoint(std::string_view text);
+[[nodiscard]] core::Result<ReadyCheck> read_http_check(std::string_view url);
+[[nodiscard]] core::Result<ReadyCheck> read_ready(std::string_view text);
+[[nodiscard]] core::Result<int> read_exit_code(std::string_view text);
+// Text that must not be empty (a path, an account name).
+[[nodiscard]] core::Result<std::string> read_text(std::string_view text);
 
 }  // namespace lastcall::config

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <array>
 #include <csignal>
 #include <map>
 #include <optional>
@@ -18,6 +19,7 @@ namespace lastcall::config {
 
 enum class ForwardMode { Group, Child };
 
+inline constexpr std::array kForwardModes{ForwardMode::Group, ForwardMode::Child};
 [[nodiscard]] constexpr std::string_view name(ForwardMode mode) { return mode == ForwardMode::Group ? "group" : "child"; }
 
 // A numeric IPv4 or IPv6 address and a port: where the admin endpoint listens (`--listen`),
