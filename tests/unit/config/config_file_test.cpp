@@ -5,9 +5,13 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <set>
 #include <string>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "test_support.hpp"
 
@@ -473,4 +477,52 @@ TEST_CASE("a start_timeout of 0s is rejected: the shutdown would start before an
   const auto ready = read(R"({"ready": {"tcp": "127.0.0.1:1", "start_timeout": "1ms"}})").ready;
   REQUIRE(ready);
   CHECK(ready->start_timeout == milliseconds(1));
+}
+
+namespace {
+
+// Every key the JSON Schema allows, as a JSON pointer: "properties" nest, an array's "items"
+// (a $ref to one of "$defs") add "-" for each element. A hook's keys, in either phase, are
+// "/hooks/-/name", as file_pointers() writes them.
+void schema_pointers(const nlohmann::json& schema, const nlohmann::json& node, const std::string& prefix,
+                     std::set<std::string>& out) {
+  const nlohmann::json* at = &node;
+  if (at->contains("$ref")) {
+    const std::string ref = (*at)["$ref"];
+    REQUIRE(ref.starts_with("#/$defs/"));
+    at = &schema["$defs"][ref.substr(8)];
+  }
+  if (at->contains("items")) schema_pointers(schema, (*at)["items"], prefix + "/-", out);
+  if (!at->contains("properties")) return;
+  for (const auto& [key, child] : (*at)["properties"].items()) {
+    std::string pointer = prefix + "/" + key;
+    for (const char* phase : {"/hooks/pre_stop/-", "/hooks/post_stop/-"}) {
+      if (pointer.starts_with(phase)) pointer = "/hooks/-" + pointer.substr(std::string_view(phase).size());
+    }
+    out.insert(pointer);
+    schema_pointers(schema, child, pointer, out);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the config file accepts exactly the keys of docs/lastcall.schema.json, and no other") {
+  // This file is tests/unit/config/config_file_test.cpp: the repository is three directories above.
+  const auto repo = std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().parent_path();
+  std::ifstream file(repo / "docs" / "lastcall.schema.json");
+  REQUIRE_MESSAGE(file.good(), "cannot read " << (repo / "docs" / "lastcall.schema.json").string());
+  const auto schema = nlohmann::json::parse(file);
+  std::set<std::string> in_schema;
+  schema_pointers(schema, schema, "", in_schema);
+  std::set<std::string> in_table;
+  for (const std::string_view pointer : lastcall::config::file_pointers()) {
+    CHECK_MESSAGE(in_table.insert(std::string(pointer)).second, "named twice: " << pointer);
+  }
+  for (const auto& pointer : in_table) CHECK_MESSAGE(in_schema.contains(pointer), "not in the schema: " << pointer);
+  for (const auto& pointer : in_schema) CHECK_MESSAGE(in_table.contains(pointer), "not accepted by lastcall: " << pointer);
+  // What the comparison rests on: the top level, a nested object, a hook and a ready key.
+  for (const char* pointer : {"/grace", "/signals/forward", "/hooks/-/name", "/ready/start_timeout"}) {
+    CHECK(in_table.contains(pointer));
+  }
+  CHECK(in_table.size() >= 30);
 }
