@@ -71,7 +71,7 @@ GOOD = [
     {"ready": {"tcp": "[::1]:8080", "interval": "500ms", "timeout": "2s", "start_timeout": "1m"}},
     {"ready": {"http": "http://127.0.0.1:8080/healthz"}},
     {"ready": {"http": "http://[::1]:8080"}},
-    {"ready": {"command": "pg_isready -q", "start_timeout": "0s"}},
+    {"ready": {"command": "pg_isready -q", "start_timeout": "1ms"}},
     {"ready": {"command": ["pg_isready", "-q"]}},
 ]
 
@@ -149,6 +149,7 @@ BAD = [
     {"ready": {"command": 7}},
     {"ready": {"tcp": "127.0.0.1:8080", "interval": "0s"}},
     {"ready": {"tcp": "127.0.0.1:8080", "timeout": "0ms"}},
+    {"ready": {"command": "pg_isready -q", "start_timeout": "0s"}},
     {"ready": {"tcp": "127.0.0.1:8080", "interval": "soon"}},
     {"ready": {"tcp": "127.0.0.1:8080", "start_timeout": 5}},
     {"ready": {"tcp": "127.0.0.1:8080", "intervall": "1s"}},
