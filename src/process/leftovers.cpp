@@ -98,7 +98,7 @@ int Leftovers::sweep_children(const std::vector<pid_t>& children) {
   for (const auto& child : found) {
     levels_[child.pid] = level;
     if (child.state == 'Z') continue;  // ended, waiting to be reaped: nothing to signal
-    if (child.pgid != child_pgid_ || !group_alive) (void)stop_process(child.pid, signal_);
+    if (child.pgid != child_pgid_) (void)stop_process(child.pid, signal_);
     ++count;
   }
   return count;
