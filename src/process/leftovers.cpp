@@ -55,8 +55,10 @@ void Leftovers::sweep() {
     // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
     // kill(-1) reaches exactly the rest of the namespace, once per level; anywhere else it
     // would reach strangers, and nothing can be done.
-    if (getpid() == 1 && group_level_ < level_of(signal_)) {
-      group_level_ = level_of(signal_);
+    // The group's signal of step 3 does not count here: it left the orphans out. Members of
+    // the child's group that had it get it twice, which only /proc could spare them.
+    if (getpid() == 1 && broadcast_level_ < level_of(signal_)) {
+      broadcast_level_ = level_of(signal_);
       (void)::kill(-1, signal_.number());
       if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
     }

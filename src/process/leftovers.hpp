@@ -59,6 +59,7 @@ class Leftovers {
   core::Signal signal_;         // the last one asked for; empty until stop()
   bool active_ = false;
   int group_level_ = 0;                      // how far the child's group has been taken
+  int broadcast_level_ = 0;                  // how far kill(-1) has taken everything, as PID 1 without /proc
   std::unordered_map<pid_t, int> levels_;    // how far each child has been taken
 };
 
