@@ -52,16 +52,7 @@ void Leftovers::sweep() {
   }
   const auto children = list_children();
   if (!children) {
-    // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
-    // kill(-1) reaches exactly the rest of the namespace, once per level; anywhere else it
-    // would reach strangers, and nothing can be done.
-    // The group's signal of step 3 does not count here: it left the orphans out. Members of
-    // the child's group that had it get it twice, which only /proc could spare them.
-    if (getpid() == 1 && broadcast_level_ < level_of(signal_)) {
-      broadcast_level_ = level_of(signal_);
-      (void)::kill(-1, signal_.number());
-      if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
-    }
+    sweep_unlisted();
     return;
   }
   if (const int count = sweep_children(*children); count > 0 && observer_.on_signaled) {
@@ -70,6 +61,27 @@ void Leftovers::sweep() {
   // Whatever the signals end is reported by SIGCHLD, through after_reap().
   rescan_.start(interval_);
   interval_ = std::min(interval_ * 2, kLastLook);
+}
+
+void Leftovers::sweep_unlisted() {
+  // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
+  // kill(-1) reaches exactly the rest of the namespace, once per level. The group's signal
+  // of step 3 does not count here: it left the orphans out. Members of the child's group
+  // that had it get it twice, which only /proc could spare them.
+  const int level = level_of(signal_);
+  if (getpid() == 1) {
+    if (broadcast_level_ >= level) return;
+    broadcast_level_ = level;
+    (void)::kill(-1, signal_.number());
+    if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
+    return;
+  }
+  // Anywhere else kill(-1) would reach strangers, and orphans outside the child's group
+  // cannot be found. The group still can, once per level: while one of our children is in
+  // it, its id cannot have been taken by a new group.
+  if (group_level_ >= level || !Reaper::has_children(child_pgid_)) return;
+  (void)stop_group(child_pgid_, signal_);
+  group_level_ = level;
 }
 
 int Leftovers::sweep_children(const std::vector<pid_t>& children) {

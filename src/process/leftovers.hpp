@@ -49,6 +49,7 @@ class Leftovers {
   // How far a process has been taken: 0 nothing, 1 the stop signal, 2 SIGKILL.
   [[nodiscard]] int level_of(core::Signal signal) const { return signal.number() == SIGKILL ? 2 : 1; }
   void sweep();
+  void sweep_unlisted();
   [[nodiscard]] int sweep_children(const std::vector<pid_t>& children);
   void finish();
 
