@@ -100,13 +100,13 @@ void Run::execute(const sv::Action& action) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<A, sv::SignalChild>) {
           // The child is unreaped while the supervisor asks this, so its pid and group are ours.
+          if (a.group && a.then_continue) leftovers_.group_reached(a.signal);
           const bool reached = a.then_continue ? (a.group ? process::stop_group(child_pid_, a.signal) : process::stop_process(child_pid_, a.signal))
                                                : (a.group ? process::signal_group(child_pid_, a.signal) : process::signal_process(child_pid_, a.signal));
           if (reached && !a.then_continue) p_.board.signal_relayed(a.signal);
-          if (a.group && a.then_continue) leftovers_.group_reached(a.signal);
         } else if constexpr (std::is_same_v<A, sv::KillChild>) {
-          (void)process::signal_group(child_pid_, core::Signal(SIGKILL));  // ESRCH: the group is empty already
           leftovers_.group_reached(core::Signal(SIGKILL));
+          (void)process::signal_group(child_pid_, core::Signal(SIGKILL));  // ESRCH: the group is empty already
         } else if constexpr (std::is_same_v<A, sv::StartPhase>) {
           hooks_.run(a.phase, p_.settings.hooks(a.phase), a.cap, a.context);
         } else if constexpr (std::is_same_v<A, sv::KillHooks>) {

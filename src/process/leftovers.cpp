@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "process/children.hpp"
 #include "process/kill.hpp"
 
 namespace lastcall::process {
@@ -79,9 +78,30 @@ void Leftovers::sweep_unlisted() {
   // Anywhere else kill(-1) would reach strangers, and orphans outside the child's group
   // cannot be found. The group still can, once per level: while one of our children is in
   // it, its id cannot have been taken by a new group.
-  if (group_level_ >= level || !Reaper::has_children(child_pgid_)) return;
+  if (group_had(level) || !Reaper::has_children(child_pgid_)) return;
+  group_reached(signal_);
   (void)stop_group(child_pgid_, signal_);
-  group_level_ = level;
+}
+
+void Leftovers::group_reached(core::Signal signal) {
+  // Read before the signal goes out, so no process started after it is dated before it.
+  group_reached_at_[static_cast<std::size_t>(level_of(signal))] = boot_ticks();
+}
+
+bool Leftovers::group_had(int level) const {
+  for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
+    if (group_reached_at_[l]) return true;
+  }
+  return false;
+}
+
+bool Leftovers::reached_by_group(const ChildInfo& child, int level) const {
+  if (child.pgid != child_pgid_) return false;
+  for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
+    // /proc counts in ticks: one started in the tick of the signal is taken as reached.
+    if (group_reached_at_[l] && child.started <= *group_reached_at_[l]) return true;
+  }
+  return false;
 }
 
 int Leftovers::sweep_children(const std::vector<pid_t>& children) {
@@ -95,24 +115,26 @@ int Leftovers::sweep_children(const std::vector<pid_t>& children) {
     if (known >= level) continue;
     const auto info = read_child(pid);
     if (!info) continue;  // reaped meanwhile
-    // Members of the child's group were reached by the group's signal, if it was sent.
-    if (info->pgid == child_pgid_ && group_level_ >= level) {
+    // Members of the child's group that were in it when the group had the signal.
+    if (reached_by_group(*info, level)) {
       known = level;
       continue;
     }
     found.push_back(*info);
   }
-  const bool group_alive = std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
-  if (group_alive) {
-    // One of our children holds the group's id, so it names the child's group still.
+  // Once per level, the group by its id, which also reaches members that are not our
+  // children; members started since then get it by their pid. One of our children in
+  // the group holds its id, so the id names the child's group still.
+  const bool by_group = !group_had(level) && std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
+  if (by_group) {
+    group_reached(signal_);
     (void)stop_group(child_pgid_, signal_);
-    group_level_ = level;
   }
   int count = 0;
   for (const auto& child : found) {
     levels_[child.pid] = level;
     if (child.state == 'Z') continue;  // ended, waiting to be reaped: nothing to signal
-    if (child.pgid != child_pgid_) (void)stop_process(child.pid, signal_);
+    if (child.pgid != child_pgid_ || !by_group) (void)stop_process(child.pid, signal_);
     ++count;
   }
   return count;
