@@ -45,8 +45,10 @@ void Supervisor::on(const Relay& e) {
   out_.push_back(SignalChild{e.sent, settings_.forward == config::ForwardMode::Group, false});
   out_.push_back(SignalForwarded{e.received, e.sent});
   // Ctrl+Z: the child's group stops with the relay, and lastcall with it, so the shell gets
-  // its terminal back. PID 1 has no shell to return to.
-  if (e.received.number() == SIGTSTP && (e.foreground || handed_) && !facts_.pid1) out_.push_back(StopSelf{});
+  // its terminal back. PID 1 has no shell to return to. After the hand-over the child's
+  // stop says so (ChildStopped): stopping here too would stop lastcall twice, the second
+  // time right after `fg` continued it.
+  if (e.received.number() == SIGTSTP && e.foreground && !handed_ && !facts_.pid1) out_.push_back(StopSelf{});
 }
 
 void Supervisor::on(const ChildStopped& e) {

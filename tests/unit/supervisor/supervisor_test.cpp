@@ -481,3 +481,18 @@ TEST_CASE("grace_left counts down from the trigger and is zero before it and onc
   d.advance(10s).feed(supervisor::TimerFired{TimerId::Grace});
   CHECK(d.sv->grace_left(d.now) == 0s);
 }
+
+TEST_CASE("after the hand-over, SIGTSTP sent to lastcall stops it once: when the child's group has stopped") {
+  Driver d;
+  d.feed(supervisor::ChildStopped{core::Signal(SIGTTIN), true});
+  REQUIRE(d.sv->terminal_handed());
+  // `kill -TSTP` to lastcall, which no longer has the foreground: relayed, no stop yet.
+  d.feed(supervisor::Relay{core::Signal(SIGTSTP), core::Signal(SIGTSTP), false});
+  CHECK(d.last == std::vector<std::string>{"signal SIGTSTP group", "log signal_forwarded SIGTSTP"});
+  d.feed(supervisor::ChildStopped{core::Signal(SIGTSTP), false});  // the relayed stop
+  CHECK(d.last == std::vector<std::string>{"stop self"});
+  CHECK(std::count(d.all.begin(), d.all.end(), "stop self") == 1);
+  // Even were lastcall's group to have the foreground when it arrives.
+  d.feed(supervisor::Relay{core::Signal(SIGTSTP), core::Signal(SIGTSTP), true});
+  CHECK(d.last == std::vector<std::string>{"signal SIGTSTP group", "log signal_forwarded SIGTSTP"});
+}
