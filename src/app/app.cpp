@@ -105,7 +105,6 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + command,
               {{"pid", *pid}, {"command", command}});
   leave_working_directory(logger);
-  board.child_started(*pid, !settings.ready);
   core::Ending ending;
   {
     Run run({settings, signals, logger, loop, **router, board, terminal}, *pid, spawned);

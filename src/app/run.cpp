@@ -48,6 +48,7 @@ int Run::start() {
                       {{"pid", change.pid}, {"exit_code", change.status.shell_code()}});
     }
   });
+  p_.board.child_started(child_pid_, supervisor_.is_ready());
   for (const auto& action : supervisor_.start()) execute(action);
   live_.update(core::State::Running);
   if (probe_) probe_->start();
@@ -64,6 +65,7 @@ void Run::feed(sv::Event event) {
     const auto next = std::move(queue_.front());
     queue_.pop_front();
     for (const auto& action : supervisor_.handle(next, core::Clock::now())) execute(action);
+    p_.board.set_ready(supervisor_.is_ready());
   }
   handling_ = false;
 }
@@ -130,15 +132,14 @@ void Run::execute(const sv::Action& action) {
           (void)::kill(::getpid(), SIGSTOP);
         } else if constexpr (std::is_same_v<A, sv::Enter>) {
           report(context, a);
-          p_.board.state_changed(a.state, supervisor_.grace_left(core::Clock::now()));
+          p_.board.state_changed(a.state, a.previous, supervisor_.grace_left(core::Clock::now()));
           live_.update(a.state);
         } else if constexpr (std::is_same_v<A, sv::Exit>) {
           ending_ = a.ending;
           p_.loop.stop();
         } else {
           report(context, a);
-          if constexpr (std::is_same_v<A, sv::ChildReady>) p_.board.readiness_changed(true, a.after);
-          if constexpr (std::is_same_v<A, sv::ChildUnready>) p_.board.readiness_changed(false, {});
+          if constexpr (std::is_same_v<A, sv::ChildReady>) p_.board.became_ready(a.after);
           if constexpr (std::is_same_v<A, sv::ChildReady> || std::is_same_v<A, sv::TerminalHanded>) live_.update(core::State::Running);
           if constexpr (std::is_same_v<A, sv::TerminalHanded>) live_.stop();
         }

@@ -10,7 +10,7 @@ namespace lastcall::supervisor {
 using core::State;
 
 Supervisor::Supervisor(const config::Settings& settings, Facts facts, pid_t child_pid, core::TimePoint spawned)
-    : settings_(settings), facts_(facts), child_pid_(child_pid), spawned_(spawned), ready_(!settings.ready) {}
+    : settings_(settings), facts_(facts), child_pid_(child_pid), spawned_(spawned), entered_(spawned), ready_(!settings.ready) {}
 
 Actions Supervisor::start() {
   out_.clear();
@@ -150,8 +150,9 @@ core::Duration Supervisor::grace_left(core::TimePoint now) const {
 }
 
 void Supervisor::enter(State state) {
+  out_.push_back(Enter{state, core::since(entered_, now_)});
   state_ = state;
-  out_.push_back(Enter{state});
+  entered_ = now_;
 }
 
 void Supervisor::begin_shutdown(core::Signal trigger) {

@@ -496,3 +496,17 @@ TEST_CASE("after the hand-over, SIGTSTP sent to lastcall stops it once: when the
   d.feed(supervisor::Relay{core::Signal(SIGTSTP), core::Signal(SIGTSTP), true});
   CHECK(d.last == std::vector<std::string>{"signal SIGTSTP group", "log signal_forwarded SIGTSTP"});
 }
+
+TEST_CASE("each state entered tells how long the one it leaves lasted; state_since tells when it began") {
+  Driver d(10s, 2s);
+  const auto spawned = d.now;
+  CHECK(d.sv->state_since() == spawned);
+  d.advance(5s).feed(supervisor::Trigger{kTerm});
+  CHECK(d.find_last<supervisor::Enter>().state == core::State::Draining);
+  CHECK(d.find_last<supervisor::Enter>().previous == 5s);  // running, from the spawn
+  CHECK(d.sv->state_since() == spawned + 5s);
+  d.advance(2s).feed(supervisor::TimerFired{TimerId::Drain});
+  CHECK(d.find_last<supervisor::Enter>().state == core::State::PreStop);
+  CHECK(d.find_last<supervisor::Enter>().previous == 2s);
+  CHECK(d.sv->state_since() == spawned + 7s);
+}
