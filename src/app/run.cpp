@@ -79,7 +79,9 @@ void Run::on_arrival(const signals::Arrival& arrival) {
   if (arrival.kind == signals::Arrival::Kind::Trigger) {
     feed(sv::Trigger{arrival.received});
   } else {
-    feed(sv::Relay{arrival.received, arrival.sent, p_.terminal.is_ours()});
+    // tcgetpgrp(3) only for the signals of job control, the only ones that read `foreground`.
+    const bool job_control = arrival.received.number() == SIGTSTP || arrival.sent.number() == SIGCONT;
+    feed(sv::Relay{arrival.received, arrival.sent, job_control && p_.terminal.is_ours()});
   }
 }
 
@@ -87,7 +89,8 @@ void Run::on_sigchld() { leftovers_.after_reap(reaper_.reap()); }
 
 void Run::on_child_change(const process::ChildChange& change) {
   if (change.kind == process::ChildChange::Kind::Stopped) {
-    feed(sv::ChildStopped{core::Signal(change.stop_signal), p_.terminal.is_ours()});
+    const bool from_background = change.stop_signal == SIGTTIN || change.stop_signal == SIGTTOU;
+    feed(sv::ChildStopped{core::Signal(change.stop_signal), from_background && p_.terminal.is_ours()});
   } else if (change.kind == process::ChildChange::Kind::Exited) {
     report_child_exited({p_.logger, child_pid_}, change.status);
     p_.board.child_exited();

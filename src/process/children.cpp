@@ -26,13 +26,17 @@ std::string read_small(const char* path) {
   return out;
 }
 
-// True when /proc/self names us, so /proc speaks of our own pid namespace.
+// True when /proc/self names us, so /proc speaks of our own pid namespace. Asked once: the
+// answer lasts as long as lastcall's mounts and pid namespace, that is, its whole run.
 bool proc_is_ours() {
-  char buf[32];
-  const ssize_t n = readlink("/proc/self", buf, sizeof buf);
-  pid_t pid = 0;
-  const auto [end, ec] = std::from_chars(buf, buf + std::max<ssize_t>(n, 0), pid);
-  return n > 0 && ec == std::errc() && end == buf + n && pid == getpid();
+  static const bool ours = [] {
+    char buf[32];
+    const ssize_t n = readlink("/proc/self", buf, sizeof buf);
+    pid_t pid = 0;
+    const auto [end, ec] = std::from_chars(buf, buf + std::max<ssize_t>(n, 0), pid);
+    return n > 0 && ec == std::errc() && end == buf + n && pid == getpid();
+  }();
+  return ours;
 }
 
 // Field `n` of a /proc/PID/stat line, numbered from 1 as proc(5) does; "" when missing.
