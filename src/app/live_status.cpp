@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "app/live_status.hpp"
 
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
-#include "log/terminal.hpp"
 #include "log/terminal.hpp"
 
 namespace lastcall::app {

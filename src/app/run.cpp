@@ -12,11 +12,8 @@
 #include "process/kill.hpp"
 
 namespace lastcall::app {
-namespace {
 
 namespace sv = supervisor;
-
-}  // namespace
 
 Run::Run(Parts parts, pid_t child_pid, core::TimePoint spawned)
     : p_(parts),

@@ -19,7 +19,6 @@
 #include "signals/signal_router.hpp"
 #include "supervisor/supervisor.hpp"
 #include "uv/loop.hpp"
-#include "uv/loop.hpp"
 
 namespace lastcall::app {
 
