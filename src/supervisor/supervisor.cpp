@@ -5,6 +5,8 @@
 #include <csignal>
 #include <utility>
 
+#include "config/plan.hpp"
+
 namespace lastcall::supervisor {
 
 using core::State;
@@ -173,8 +175,10 @@ void Supervisor::begin_shutdown(core::Signal trigger) {
 
 void Supervisor::start_pre_stop() {
   enter(State::PreStop);
-  // The grace budget counts from the trigger, so pre_stop never outlasts it.
-  out_.push_back(StartPhase{core::Phase::PreStop, std::min(settings_.pre_stop_cap(), grace_left(now_)), context()});
+  // The cap the plan shows, within what is left of the grace: the budget counts from the
+  // trigger, so pre_stop never outlasts it (a drain cut short by the grace leaves nothing).
+  const auto cap = std::min(config::phase_cap(settings_, core::Phase::PreStop), grace_left(now_));
+  out_.push_back(StartPhase{core::Phase::PreStop, cap, context()});
 }
 
 void Supervisor::send_stop_signal() {
@@ -200,7 +204,7 @@ void Supervisor::stop_leftovers() {
 
 void Supervisor::start_post_stop() {
   enter(State::PostStop);
-  out_.push_back(StartPhase{core::Phase::PostStop, settings_.post_stop_timeout, context()});
+  out_.push_back(StartPhase{core::Phase::PostStop, config::phase_cap(settings_, core::Phase::PostStop), context()});
   arm_final(now_ + settings_.post_stop_timeout + kFinalMargin);
 }
 
