@@ -3,14 +3,15 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
-#include "app/exit_by_signal.hpp"
 #include "app/report.hpp"
 #include "app/run.hpp"
 #include "process/reaper.hpp"
@@ -96,6 +97,17 @@ core::Result<pid_t> spawn_child(const config::Settings& settings, const core::In
   return spawned->pid;
 }
 
+// The disposition back to SIG_DFL and the signal unblocked: the router blocked every
+// catchable signal for its signalfd, so raise(3) delivers it at once only after this.
+bool restore_default(int signal) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  if (sigemptyset(&action.sa_mask) != 0 || sigaction(signal, &action, nullptr) != 0) return false;
+  sigset_t set;
+  if (sigemptyset(&set) != 0 || sigaddset(&set, signal) != 0) return false;
+  return sigprocmask(SIG_UNBLOCK, &set, nullptr) == 0;
+}
+
 }  // namespace
 
 int run(const config::Settings& settings, const core::InheritedSignals& signals) {
@@ -130,6 +142,17 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   router->reset();
   if (!loop.close()) logger.warn(ev::kInternalError, "the event loop did not close cleanly");
   return exit_by_signal(ending.fatal_signal, ending.code);
+}
+
+int exit_by_signal(int signal, int code) {
+  if (signal <= 0 || getpid() == 1) return code;
+  // The child's core, if any, is the one that matters: lastcall's own would only mislead.
+  const rlimit no_core{0, 0};
+  (void)setrlimit(RLIMIT_CORE, &no_core);
+  // SIGKILL has no disposition to reset and cannot be blocked (sigaction(2): EINVAL).
+  if (signal != SIGKILL && !restore_default(signal)) return code;
+  (void)raise(signal);
+  return code;  // a signal whose default action is not to terminate
 }
 
 int report_setup_error(const core::Error& error, std::optional<core::LogFormat> format, std::string_view event) {
