@@ -125,7 +125,8 @@ int Leftovers::sweep_children(const std::vector<pid_t>& children) {
   // Once per level, the group by its id, which also reaches members that are not our
   // children; members started since then get it by their pid. One of our children in
   // the group holds its id, so the id names the child's group still.
-  const bool by_group = !group_had(level) && std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
+  const bool in_group = std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
+  const bool by_group = in_group && !group_had(level);
   if (by_group) {
     group_reached(signal_);
     (void)stop_group(child_pgid_, signal_);
