@@ -62,14 +62,14 @@ void Run::feed(sv::Event event) {
     const auto next = std::move(queue_.front());
     queue_.pop_front();
     for (const auto& action : supervisor_.handle(next, core::Clock::now())) execute(action);
-    p_.board.set_ready(supervisor_.is_ready());
+    p_.board.mirror(supervisor_.is_child_running(), supervisor_.is_ready());
   }
   handling_ = false;
 }
 
 void Run::on_arrival(const signals::Arrival& arrival) {
   if (arrival.kind == signals::Arrival::Kind::Child) {
-    on_sigchld();
+    leftovers_.after_reap(reaper_.reap());
     return;
   }
   p_.board.signal_received(arrival.received);
@@ -82,15 +82,12 @@ void Run::on_arrival(const signals::Arrival& arrival) {
   }
 }
 
-void Run::on_sigchld() { leftovers_.after_reap(reaper_.reap()); }
-
 void Run::on_child_change(const process::ChildChange& change) {
   if (change.kind == process::ChildChange::Kind::Stopped) {
     const bool from_background = change.stop_signal == SIGTTIN || change.stop_signal == SIGTTOU;
     feed(sv::ChildStopped{core::Signal(change.stop_signal), from_background && p_.terminal.is_ours()});
   } else if (change.kind == process::ChildChange::Kind::Exited) {
     report_child_exited({p_.logger, child_pid_}, change.status);
-    p_.board.child_exited();
     feed(sv::ChildExited{change.status});
   }
 }

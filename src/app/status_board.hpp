@@ -34,15 +34,18 @@ class StatusBoard {
 
   // `ready`: the supervisor's word at the spawn (without a readiness check, ready at once).
   void child_started(pid_t pid, bool ready);
-  void child_exited() { snapshot_.child_running = false; }
   void signal_received(core::Signal signal) { ++snapshot_.signals_received[signal.name()]; }
   void signal_relayed(core::Signal sent) { ++snapshot_.signals_relayed[sent.name()]; }
   void orphan_reaped() { ++snapshot_.zombies_reaped; }
   void hook_finished(const hooks::HookResult& result);
   // `previous`: the time spent in the state left.
   void state_changed(core::State state, core::Duration previous, core::Duration grace_left);
-  // What /readyz answers: the supervisor's is_ready(), after each event.
-  void set_ready(bool ready) { snapshot_.ready = ready; }
+  // What the endpoint shows of the supervisor's state, after each event: whether the child
+  // runs and whether it is ready (/readyz).
+  void mirror(bool child_running, bool ready) {
+    snapshot_.child_running = child_running;
+    snapshot_.ready = ready;
+  }
   // A readiness check passed where the last one had not; `after` is the time from the spawn.
   void became_ready(core::Duration after);
 
