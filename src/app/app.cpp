@@ -3,13 +3,15 @@
 
 #include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <vector>
 
-#include "app/exit_by_signal.hpp"
 #include "app/report.hpp"
 #include "app/run.hpp"
 #include "process/reaper.hpp"
@@ -43,21 +45,33 @@ void occupy_closed_standard_descriptors() {
 }
 
 // Socket activation (sd_listen_fds(3)): when LISTEN_PID names lastcall, the LISTEN_FDS
-// descriptors from 3 on are the child's, at the same numbers. Returns how many there are,
-// made inheritable; the variables leave lastcall's environment (the spawn sets LISTEN_PID
-// for the child), so hooks see none of it.
-int take_listen_fds() {
+// descriptors from 3 on are the child's, at the same numbers.
+struct ListenFds {
+  bool given = false;    // LISTEN_FDS names one or more for lastcall
+  std::vector<int> open;  // those of them that are open, made inheritable
+};
+
+// Called first, before lastcall opens anything: a number LISTEN_FDS names but that was not
+// open would otherwise be one of lastcall's own (its signalfd), handed to the child and then
+// closed under lastcall.
+ListenFds take_listen_fds() {
   const char* pid = std::getenv("LISTEN_PID");
   const char* fds = std::getenv("LISTEN_FDS");
-  if (pid == nullptr || fds == nullptr || std::atol(pid) != getpid()) return 0;
+  ListenFds out;
+  if (pid == nullptr || fds == nullptr || std::atol(pid) != getpid()) return out;
   const int count = std::max(0, std::atoi(fds));
-  for (int fd = 3; fd < 3 + count; ++fd) (void)fcntl(fd, F_SETFD, 0);
-  return count;
+  out.given = count > 0;
+  for (int fd = 3; fd < 3 + count; ++fd) {
+    if (fcntl(fd, F_GETFD) >= 0 && fcntl(fd, F_SETFD, 0) == 0) out.open.push_back(fd);
+  }
+  return out;
 }
 
-// lastcall keeps no copy of the child's sockets: they are the child's alone from now on.
-void release_listen_fds(int count) {
-  for (int fd = 3; fd < 3 + count; ++fd) (void)close(fd);
+// lastcall keeps no copy of the child's sockets: they are the child's alone from now on. The
+// variables leave lastcall's environment (the spawn set LISTEN_PID for the child), so hooks
+// see none of it.
+void release_listen_fds(const ListenFds& fds) {
+  for (const int fd : fds.open) (void)close(fd);
   for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) (void)unsetenv(name);
 }
 
@@ -71,8 +85,8 @@ void leave_working_directory(log::Logger& logger) {
 
 // Starts the child and waits for its exec: "not found" and "not executable" are exit codes
 // of lastcall's own (126, 127), known before the loop runs.
-core::Result<pid_t> spawn_child(const config::Settings& settings, const core::InheritedSignals& signals, int listen_fds) {
-  const process::SpawnRequest request{.argv = settings.command, .set_listen_pid = listen_fds > 0,
+core::Result<pid_t> spawn_child(const config::Settings& settings, const core::InheritedSignals& signals, bool listen_fds) {
+  const process::SpawnRequest request{.argv = settings.command, .set_listen_pid = listen_fds,
                                       .credentials = settings.credentials};
   auto spawned = process::spawn(request, signals);
   if (!spawned) return spawned.error();
@@ -83,9 +97,21 @@ core::Result<pid_t> spawn_child(const config::Settings& settings, const core::In
   return spawned->pid;
 }
 
+// The disposition back to SIG_DFL and the signal unblocked: the router blocked every
+// catchable signal for its signalfd, so raise(3) delivers it at once only after this.
+bool restore_default(int signal) {
+  struct sigaction action {};
+  action.sa_handler = SIG_DFL;
+  if (sigemptyset(&action.sa_mask) != 0 || sigaction(signal, &action, nullptr) != 0) return false;
+  sigset_t set;
+  if (sigemptyset(&set) != 0 || sigaddset(&set, signal) != 0) return false;
+  return sigprocmask(SIG_UNBLOCK, &set, nullptr) == 0;
+}
+
 }  // namespace
 
 int run(const config::Settings& settings, const core::InheritedSignals& signals) {
+  const auto listen_fds = take_listen_fds();
   occupy_closed_standard_descriptors();
   log::Logger logger(settings.log_format, settings.log_level);
   auto router = signals::SignalRouter::open(settings.triggers, settings.rewrite);
@@ -96,8 +122,7 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   // Before the spawn: a port in use must not leave a child running without its endpoint.
   if (auto error = board.open(loop.get())) return report_setup_error(*error, settings.log_format);
   process::Terminal terminal;
-  const int listen_fds = take_listen_fds();
-  const auto pid = spawn_child(settings, signals, listen_fds);
+  const auto pid = spawn_child(settings, signals, listen_fds.given);
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
   const auto spawned = core::Clock::now();
   release_listen_fds(listen_fds);
@@ -105,7 +130,6 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + command,
               {{"pid", *pid}, {"command", command}});
   leave_working_directory(logger);
-  board.child_started(*pid, !settings.ready);
   core::Ending ending;
   {
     Run run({settings, signals, logger, loop, **router, board, terminal}, *pid, spawned);
@@ -118,6 +142,17 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   router->reset();
   if (!loop.close()) logger.warn(ev::kInternalError, "the event loop did not close cleanly");
   return exit_by_signal(ending.fatal_signal, ending.code);
+}
+
+int exit_by_signal(int signal, int code) {
+  if (signal <= 0 || getpid() == 1) return code;
+  // The child's core, if any, is the one that matters: lastcall's own would only mislead.
+  const rlimit no_core{0, 0};
+  (void)setrlimit(RLIMIT_CORE, &no_core);
+  // SIGKILL has no disposition to reset and cannot be blocked (sigaction(2): EINVAL).
+  if (signal != SIGKILL && !restore_default(signal)) return code;
+  (void)raise(signal);
+  return code;  // a signal whose default action is not to terminate
 }
 
 int report_setup_error(const core::Error& error, std::optional<core::LogFormat> format, std::string_view event) {

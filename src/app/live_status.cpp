@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "app/live_status.hpp"
 
-#include <algorithm>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
-#include "log/terminal.hpp"
 #include "log/terminal.hpp"
 
 namespace lastcall::app {
@@ -84,11 +83,9 @@ LiveStatus::LiveStatus(uv_loop_t* loop, log::Logger& logger, const hooks::HookRu
       colour_(logger.is_coloured()),
       line_(logger.writer(), STDERR_FILENO,
             log::wants_live_status(logger.format(), isatty(STDERR_FILENO) == 1, std::getenv("TERM"))),
-      timer_(loop, [this] { on_tick(); }),
-      entered_(core::Clock::now()) {}
+      timer_(loop, [this] { on_tick(); }) {}
 
 void LiveStatus::update(core::State state) {
-  if (state != core::State::Running) entered_ = core::Clock::now();
   const bool starting = state == core::State::Running && !supervisor_.is_ready() && settings_.ready;
   if (state == core::State::Exited || (state == core::State::Running && !starting)) {
     timer_.stop();
@@ -114,7 +111,7 @@ void LiveStatus::on_tick() {
 
 LiveView LiveStatus::view() const {
   const auto now = core::Clock::now();
-  const auto in_state = core::since(entered_, now);
+  const auto in_state = core::since(supervisor_.state_since(), now);
   const auto grace_left = supervisor_.grace_left(now);
   return LiveView{.state = supervisor_.state(),
                   .in_state = in_state,

@@ -67,7 +67,6 @@ class LiveStatus {
   bool colour_;
   log::StatusLine line_;
   uv::Timer timer_;
-  core::TimePoint entered_;  // when the supervisor's current state began
   bool stopped_ = false;
 };
 

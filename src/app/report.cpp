@@ -126,7 +126,7 @@ void report(const ReportContext& c, const supervisor::Finished& r) {
               {"hooks_failed", s.hooks.failed},
               {"hooks_timeout", s.hooks.timeout},
               {"hooks_skipped", s.hooks.skipped},
-              {"exit_code", s.ending.fatal_signal != 0 ? core::kExitSignalBase + s.ending.fatal_signal : s.ending.code}});
+              {"exit_code", s.ending.code}});
   c.log.text_block(text_summary(s));
 }
 

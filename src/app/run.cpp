@@ -12,11 +12,8 @@
 #include "process/kill.hpp"
 
 namespace lastcall::app {
-namespace {
 
 namespace sv = supervisor;
-
-}  // namespace
 
 Run::Run(Parts parts, pid_t child_pid, core::TimePoint spawned)
     : p_(parts),
@@ -48,6 +45,7 @@ int Run::start() {
                       {{"pid", change.pid}, {"exit_code", change.status.shell_code()}});
     }
   });
+  p_.board.child_started(child_pid_, supervisor_.is_ready());
   for (const auto& action : supervisor_.start()) execute(action);
   live_.update(core::State::Running);
   if (probe_) probe_->start();
@@ -64,31 +62,32 @@ void Run::feed(sv::Event event) {
     const auto next = std::move(queue_.front());
     queue_.pop_front();
     for (const auto& action : supervisor_.handle(next, core::Clock::now())) execute(action);
+    p_.board.mirror(supervisor_.is_child_running(), supervisor_.is_ready());
   }
   handling_ = false;
 }
 
 void Run::on_arrival(const signals::Arrival& arrival) {
   if (arrival.kind == signals::Arrival::Kind::Child) {
-    on_sigchld();
+    leftovers_.after_reap(reaper_.reap());
     return;
   }
   p_.board.signal_received(arrival.received);
   if (arrival.kind == signals::Arrival::Kind::Trigger) {
     feed(sv::Trigger{arrival.received});
   } else {
-    feed(sv::Relay{arrival.received, arrival.sent, p_.terminal.is_ours()});
+    // tcgetpgrp(3) only for the signals of job control, the only ones that read `foreground`.
+    const bool job_control = arrival.received.number() == SIGTSTP || arrival.sent.number() == SIGCONT;
+    feed(sv::Relay{arrival.received, arrival.sent, job_control && p_.terminal.is_ours()});
   }
 }
 
-void Run::on_sigchld() { leftovers_.after_reap(reaper_.reap()); }
-
 void Run::on_child_change(const process::ChildChange& change) {
   if (change.kind == process::ChildChange::Kind::Stopped) {
-    feed(sv::ChildStopped{core::Signal(change.stop_signal), p_.terminal.is_ours()});
+    const bool from_background = change.stop_signal == SIGTTIN || change.stop_signal == SIGTTOU;
+    feed(sv::ChildStopped{core::Signal(change.stop_signal), from_background && p_.terminal.is_ours()});
   } else if (change.kind == process::ChildChange::Kind::Exited) {
     report_child_exited({p_.logger, child_pid_}, change.status);
-    p_.board.child_exited();
     feed(sv::ChildExited{change.status});
   }
 }
@@ -100,13 +99,13 @@ void Run::execute(const sv::Action& action) {
         using A = std::decay_t<decltype(a)>;
         if constexpr (std::is_same_v<A, sv::SignalChild>) {
           // The child is unreaped while the supervisor asks this, so its pid and group are ours.
+          if (a.group && a.then_continue) leftovers_.group_reached(a.signal);
           const bool reached = a.then_continue ? (a.group ? process::stop_group(child_pid_, a.signal) : process::stop_process(child_pid_, a.signal))
                                                : (a.group ? process::signal_group(child_pid_, a.signal) : process::signal_process(child_pid_, a.signal));
           if (reached && !a.then_continue) p_.board.signal_relayed(a.signal);
-          if (a.group && a.then_continue) leftovers_.group_reached(a.signal);
         } else if constexpr (std::is_same_v<A, sv::KillChild>) {
-          (void)process::signal_group(child_pid_, core::Signal(SIGKILL));  // ESRCH: the group is empty already
           leftovers_.group_reached(core::Signal(SIGKILL));
+          (void)process::signal_group(child_pid_, core::Signal(SIGKILL));  // ESRCH: the group is empty already
         } else if constexpr (std::is_same_v<A, sv::StartPhase>) {
           hooks_.run(a.phase, p_.settings.hooks(a.phase), a.cap, a.context);
         } else if constexpr (std::is_same_v<A, sv::KillHooks>) {
@@ -130,15 +129,14 @@ void Run::execute(const sv::Action& action) {
           (void)::kill(::getpid(), SIGSTOP);
         } else if constexpr (std::is_same_v<A, sv::Enter>) {
           report(context, a);
-          p_.board.state_changed(a.state, supervisor_.grace_left(core::Clock::now()));
+          p_.board.state_changed(a.state, a.previous, supervisor_.grace_left(core::Clock::now()));
           live_.update(a.state);
         } else if constexpr (std::is_same_v<A, sv::Exit>) {
           ending_ = a.ending;
           p_.loop.stop();
         } else {
           report(context, a);
-          if constexpr (std::is_same_v<A, sv::ChildReady>) p_.board.readiness_changed(true, a.after);
-          if constexpr (std::is_same_v<A, sv::ChildUnready>) p_.board.readiness_changed(false, {});
+          if constexpr (std::is_same_v<A, sv::ChildReady>) p_.board.became_ready(a.after);
           if constexpr (std::is_same_v<A, sv::ChildReady> || std::is_same_v<A, sv::TerminalHanded>) live_.update(core::State::Running);
           if constexpr (std::is_same_v<A, sv::TerminalHanded>) live_.stop();
         }

@@ -19,7 +19,6 @@
 #include "signals/signal_router.hpp"
 #include "supervisor/supervisor.hpp"
 #include "uv/loop.hpp"
-#include "uv/loop.hpp"
 
 namespace lastcall::app {
 
@@ -57,7 +56,6 @@ class Run {
   void execute(const supervisor::Action& action);
   void on_arrival(const signals::Arrival& arrival);
   void on_child_change(const process::ChildChange& change);
-  void on_sigchld();
 
   Parts p_;
   pid_t child_pid_;

@@ -11,7 +11,7 @@
 namespace lastcall::app {
 
 StatusBoard::StatusBoard(const config::Settings& settings, log::Logger& logger)
-    : settings_(settings), logger_(logger), entered_(core::Clock::now()) {
+    : settings_(settings), logger_(logger) {
   snapshot_.started = std::chrono::system_clock::now();
 }
 
@@ -46,19 +46,14 @@ void StatusBoard::hook_finished(const hooks::HookResult& result) {
   if (result.status != core::HookStatus::Skipped) snapshot_.hook_durations[{phase, std::string(result.hook)}] = result.duration;
 }
 
-void StatusBoard::state_changed(core::State state, core::Duration grace_left) {
-  const auto now = core::Clock::now();
-  if (snapshot_.state != core::State::Running) snapshot_.phase_durations[std::string(core::state_name(snapshot_.state))] = core::since(entered_, now);
+void StatusBoard::state_changed(core::State state, core::Duration previous, core::Duration grace_left) {
+  if (snapshot_.state != core::State::Running) snapshot_.phase_durations[std::string(core::state_name(snapshot_.state))] = previous;
   snapshot_.state = state;
-  snapshot_.ready = false;
-  entered_ = now;
   notify(notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout)));
   stop_notified_ = true;
 }
 
-void StatusBoard::readiness_changed(bool ready, core::Duration after) {
-  snapshot_.ready = ready;
-  if (!ready) return;
+void StatusBoard::became_ready(core::Duration after) {
   // systemd takes READY=1 once; a later pass after a failure only brings the status back.
   notify(snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_));
   if (!snapshot_.ready_after) snapshot_.ready_after = after;

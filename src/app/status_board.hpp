@@ -32,15 +32,22 @@ class StatusBoard {
   // Closes the admin endpoint and every connection; the snapshot stays.
   void close() { server_.reset(); }
 
+  // `ready`: the supervisor's word at the spawn (without a readiness check, ready at once).
   void child_started(pid_t pid, bool ready);
-  void child_exited() { snapshot_.child_running = false; }
   void signal_received(core::Signal signal) { ++snapshot_.signals_received[signal.name()]; }
   void signal_relayed(core::Signal sent) { ++snapshot_.signals_relayed[sent.name()]; }
   void orphan_reaped() { ++snapshot_.zombies_reaped; }
   void hook_finished(const hooks::HookResult& result);
-  void state_changed(core::State state, core::Duration grace_left);
-  // The readiness changed; `after` is the time from the spawn when it became true.
-  void readiness_changed(bool ready, core::Duration after);
+  // `previous`: the time spent in the state left.
+  void state_changed(core::State state, core::Duration previous, core::Duration grace_left);
+  // What the endpoint shows of the supervisor's state, after each event: whether the child
+  // runs and whether it is ready (/readyz).
+  void mirror(bool child_running, bool ready) {
+    snapshot_.child_running = child_running;
+    snapshot_.ready = ready;
+  }
+  // A readiness check passed where the last one had not; `after` is the time from the spawn.
+  void became_ready(core::Duration after);
 
  private:
   void notify(const std::string& message);
@@ -50,7 +57,6 @@ class StatusBoard {
   http::Snapshot snapshot_;
   std::unique_ptr<http::Server> server_;        // null without --listen, and once closed
   std::unique_ptr<notify::Notifier> notifier_;  // null without NOTIFY_SOCKET
-  core::TimePoint entered_{};                   // when the current state began
   pid_t child_pid_ = -1;
   bool stop_notified_ = false;                  // STOPPING=1 sent
   bool notify_failed_ = false;                  // a send failed and was reported once

@@ -26,7 +26,7 @@ struct ExitStatus {
 
 // How lastcall ends: with an exit code, or by dying of a signal (`--exit-by-signal`).
 struct Ending {
-  int code = 0;
+  int code = 0;          // with a fatal_signal, 128 + it: the shell's code for that death
   int fatal_signal = 0;  // 0: exit with `code`; else raise it, falling back to `code`
 
   friend bool operator==(const Ending&, const Ending&) = default;

@@ -103,11 +103,9 @@ void OutputRelay::consume(std::string_view bytes) {
     splitter_.feed(bytes);
     return;
   }
-  // Each newline ends one line, the partial one held by the splitter included.
-  if (const auto partial = splitter_.take_pending(); partial > 0) {
-    discarded_bytes_ += partial;
-    open_line_ = true;
-  }
+  // Each newline ends one line, the partial one held by the splitter included; without a
+  // newline in `bytes`, the line stays open below.
+  discarded_bytes_ += splitter_.take_pending();
   const auto newlines = static_cast<std::size_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   discarded_lines_ += newlines;
   discarded_bytes_ += bytes.size() - newlines;

@@ -45,6 +45,8 @@ class UniqueFd {
   [[nodiscard]] bool is_open() const { return fd_ >= 0; }
   // close(2) on Linux releases the descriptor even when it reports an error: never retried.
   void reset() { if (fd_ >= 0) (void)::close(std::exchange(fd_, -1)); }
+  // Hands the descriptor to a caller that closes it.
+  [[nodiscard]] int release() { return std::exchange(fd_, -1); }
 
  private:
   int fd_ = -1;

@@ -84,10 +84,6 @@ RunningHook::RunningHook(const HookContext& context, const core::HookSpec& spec,
       on_finished_(std::move(on_finished)),
       deadline_timer_(context.loop, [this] { time_out(); }) {}
 
-RunningHook::~RunningHook() {
-  if (report_ >= 0) (void)::close(report_);
-}
-
 bool RunningHook::start() {
   started_ = core::Clock::now();
   UniqueFd out_read, out_write, err_read, err_write;
@@ -107,7 +103,7 @@ bool RunningHook::start() {
     auto spawned = process::spawn(request_, *context_.signals);
     if (spawned) {
       pid_ = spawned->pid;
-      report_ = spawned->report;
+      report_ = UniqueFd(spawned->report);
     } else {
       error = spawned.error().message;
     }
@@ -166,7 +162,7 @@ void RunningHook::on_reaped(core::ExitStatus status) {
   report_relay_errors();
   report_truncation();
   // The hook has ended, so its exec report is complete: end of file, or why it never ran.
-  const auto not_run = process::read_exec_report(std::exchange(report_, -1), request_);
+  const auto not_run = process::read_exec_report(report_.release(), request_);
   const auto result = not_run                        ? core::HookStatus::Error
                       : timed_out_                   ? core::HookStatus::Timeout
                       : status == core::ExitStatus{} ? core::HookStatus::Ok

@@ -56,7 +56,6 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
 
   // `deadline`: how long after its fork the hook is killed.
   RunningHook(const HookContext& context, const core::HookSpec& spec, core::Duration deadline, OnFinished on_finished);
-  ~RunningHook();
   RunningHook(const RunningHook&) = delete;
   RunningHook& operator=(const RunningHook&) = delete;
 
@@ -87,7 +86,7 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
   core::Duration deadline_;
   OnFinished on_finished_;  // empty once called, or once abandoned
   pid_t pid_ = -1;          // -1 until forked; the hook's pgid too
-  int report_ = -1;         // the exec report pipe, until the hook is reaped
+  UniqueFd report_;         // the exec report pipe, until the hook is reaped
   core::TimePoint started_{};
   bool timed_out_ = false;
   bool abandoned_ = false;

@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <string_view>
 
@@ -25,13 +26,38 @@ std::string read_small(const char* path) {
   return out;
 }
 
-// True when /proc/self names us, so /proc speaks of our own pid namespace.
+// True when /proc/self names us, so /proc speaks of our own pid namespace. Asked once: the
+// answer lasts as long as lastcall's mounts and pid namespace, that is, its whole run.
 bool proc_is_ours() {
-  char buf[32];
-  const ssize_t n = readlink("/proc/self", buf, sizeof buf);
-  pid_t pid = 0;
-  const auto [end, ec] = std::from_chars(buf, buf + std::max<ssize_t>(n, 0), pid);
-  return n > 0 && ec == std::errc() && end == buf + n && pid == getpid();
+  static const bool ours = [] {
+    char buf[32];
+    const ssize_t n = readlink("/proc/self", buf, sizeof buf);
+    pid_t pid = 0;
+    const auto [end, ec] = std::from_chars(buf, buf + std::max<ssize_t>(n, 0), pid);
+    return n > 0 && ec == std::errc() && end == buf + n && pid == getpid();
+  }();
+  return ours;
+}
+
+// Field `n` of a /proc/PID/stat line, numbered from 1 as proc(5) does; "" when missing.
+// comm (field 2) may hold spaces and parentheses, so the count starts after its last ')'.
+std::string_view stat_field(std::string_view stat, int n) {
+  const auto paren = stat.rfind(')');
+  if (paren == std::string_view::npos) return {};
+  stat.remove_prefix(paren + 1);
+  for (int field = 3;; ++field) {
+    while (!stat.empty() && stat.front() == ' ') stat.remove_prefix(1);
+    const auto end = stat.find(' ');
+    if (field == n) return stat.substr(0, end);
+    if (end == std::string_view::npos) return {};
+    stat.remove_prefix(end);
+  }
+}
+
+template <class T>
+bool parse_number(std::string_view text, T& out) {
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && end == text.data() + text.size();
 }
 
 void append_pids(std::string_view text, std::vector<pid_t>& out) {
@@ -71,14 +97,8 @@ void scan_proc(std::vector<pid_t>& out) {
     if (ec != std::errc() || *end != '\0' || pid == self) continue;
     char path[64];
     std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    const std::string stat = read_small(path);
-    // "pid (comm) S ppid ...": comm may hold spaces and parentheses, so count from the last ')'.
-    const auto paren = stat.rfind(')');
     pid_t ppid = -1;
-    if (paren != std::string::npos && paren + 4 < stat.size()) {
-      std::from_chars(stat.data() + paren + 4, stat.data() + stat.size(), ppid);
-    }
-    if (ppid == self) out.push_back(pid);
+    if (parse_number(stat_field(read_small(path), 4), ppid) && ppid == self) out.push_back(pid);
   }
   closedir(dir);
 }
@@ -96,17 +116,20 @@ std::optional<ChildInfo> read_child(pid_t pid) {
   char path[64];
   std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
   const std::string stat = read_small(path);
-  const auto paren = stat.rfind(')');
-  if (paren == std::string::npos || paren + 4 >= stat.size()) return std::nullopt;
-  // ") S ppid pgrp ...": the state, then the parent, then the process group.
-  ChildInfo info{.pid = pid, .state = stat[paren + 2]};
-  std::string_view rest(stat);
-  rest.remove_prefix(paren + 4);
-  pid_t ppid = 0;
-  auto [end, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), ppid);
-  if (ec != std::errc() || end + 1 >= rest.data() + rest.size()) return std::nullopt;
-  std::from_chars(end + 1, rest.data() + rest.size(), info.pgid);
+  ChildInfo info{.pid = pid};
+  const auto state = stat_field(stat, 3);
+  if (state.size() != 1 || !parse_number(stat_field(stat, 5), info.pgid)) return std::nullopt;
+  info.state = state.front();
+  if (!parse_number(stat_field(stat, 22), info.started)) info.started = UINT64_MAX;
   return info;
+}
+
+std::uint64_t boot_ticks() {
+  // The clock /proc counts a process's start on: CLOCK_BOOTTIME, in USER_HZ ticks, rounded down.
+  static const auto hz = static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));
+  timespec now{};
+  (void)clock_gettime(CLOCK_BOOTTIME, &now);
+  return static_cast<std::uint64_t>(now.tv_sec) * hz + static_cast<std::uint64_t>(now.tv_nsec) / (1'000'000'000 / hz);
 }
 
 }  // namespace lastcall::process

@@ -3,6 +3,7 @@
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <optional>
 #include <vector>
 
@@ -13,7 +14,11 @@ struct ChildInfo {
   pid_t pid = -1;
   pid_t pgid = -1;
   char state = '?';  // 'Z' for a zombie waiting to be reaped
+  std::uint64_t started = UINT64_MAX;  // in clock ticks since boot (proc(5) starttime); the most when unknown
 };
+
+// The time since boot in the clock ticks of ChildInfo::started.
+[[nodiscard]] std::uint64_t boot_ticks();
 
 // The pids whose parent is lastcall: the child, hooks and every orphan adopted as PID 1 or
 // subreaper. Read from /proc/self/task/*/children, which costs one small read whatever runs

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "process/children.hpp"
 #include "process/kill.hpp"
 
 namespace lastcall::process {
@@ -52,14 +51,7 @@ void Leftovers::sweep() {
   }
   const auto children = list_children();
   if (!children) {
-    // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
-    // kill(-1) reaches exactly the rest of the namespace, once per level; anywhere else it
-    // would reach strangers, and nothing can be done.
-    if (getpid() == 1 && group_level_ < level_of(signal_)) {
-      group_level_ = level_of(signal_);
-      (void)::kill(-1, signal_.number());
-      if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
-    }
+    sweep_unlisted();
     return;
   }
   if (const int count = sweep_children(*children); count > 0 && observer_.on_signaled) {
@@ -68,6 +60,48 @@ void Leftovers::sweep() {
   // Whatever the signals end is reported by SIGCHLD, through after_reap().
   rescan_.start(interval_);
   interval_ = std::min(interval_ * 2, kLastLook);
+}
+
+void Leftovers::sweep_unlisted() {
+  // Without a /proc of our own pid namespace the children cannot be listed. As PID 1,
+  // kill(-1) reaches exactly the rest of the namespace, once per level. The group's signal
+  // of step 3 does not count here: it left the orphans out. Members of the child's group
+  // that had it get it twice, which only /proc could spare them.
+  const int level = level_of(signal_);
+  if (getpid() == 1) {
+    if (broadcast_level_ >= level) return;
+    broadcast_level_ = level;
+    (void)::kill(-1, signal_.number());
+    if (needs_sigcont(signal_)) (void)::kill(-1, SIGCONT);
+    return;
+  }
+  // Anywhere else kill(-1) would reach strangers, and orphans outside the child's group
+  // cannot be found. The group still can, once per level: while one of our children is in
+  // it, its id cannot have been taken by a new group.
+  if (group_had(level) || !Reaper::has_children(child_pgid_)) return;
+  group_reached(signal_);
+  (void)stop_group(child_pgid_, signal_);
+}
+
+void Leftovers::group_reached(core::Signal signal) {
+  // Read before the signal goes out, so no process started after it is dated before it.
+  group_reached_at_[static_cast<std::size_t>(level_of(signal))] = boot_ticks();
+}
+
+bool Leftovers::group_had(int level) const {
+  for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
+    if (group_reached_at_[l]) return true;
+  }
+  return false;
+}
+
+bool Leftovers::reached_by_group(const ChildInfo& child, int level) const {
+  if (child.pgid != child_pgid_) return false;
+  for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
+    // /proc counts in ticks: one started in the tick of the signal is taken as reached.
+    if (group_reached_at_[l] && child.started <= *group_reached_at_[l]) return true;
+  }
+  return false;
 }
 
 int Leftovers::sweep_children(const std::vector<pid_t>& children) {
@@ -81,24 +115,27 @@ int Leftovers::sweep_children(const std::vector<pid_t>& children) {
     if (known >= level) continue;
     const auto info = read_child(pid);
     if (!info) continue;  // reaped meanwhile
-    // Members of the child's group were reached by the group's signal, if it was sent.
-    if (info->pgid == child_pgid_ && group_level_ >= level) {
+    // Members of the child's group that were in it when the group had the signal.
+    if (reached_by_group(*info, level)) {
       known = level;
       continue;
     }
     found.push_back(*info);
   }
-  const bool group_alive = std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
-  if (group_alive) {
-    // One of our children holds the group's id, so it names the child's group still.
+  // Once per level, the group by its id, which also reaches members that are not our
+  // children; members started since then get it by their pid. One of our children in
+  // the group holds its id, so the id names the child's group still.
+  const bool in_group = std::any_of(found.begin(), found.end(), [&](const auto& c) { return c.pgid == child_pgid_; });
+  const bool by_group = in_group && !group_had(level);
+  if (by_group) {
+    group_reached(signal_);
     (void)stop_group(child_pgid_, signal_);
-    group_level_ = level;
   }
   int count = 0;
   for (const auto& child : found) {
     levels_[child.pid] = level;
     if (child.state == 'Z') continue;  // ended, waiting to be reaped: nothing to signal
-    if (child.pgid != child_pgid_ || !group_alive) (void)stop_process(child.pid, signal_);
+    if (child.pgid != child_pgid_ || !by_group) (void)stop_process(child.pid, signal_);
     ++count;
   }
   return count;

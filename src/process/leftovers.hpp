@@ -3,12 +3,15 @@
 
 #include <sys/types.h>
 
-#include <algorithm>
+#include <array>
+#include <cstdint>
 #include <functional>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
 #include "core/signal.hpp"
+#include "process/children.hpp"
 #include "process/reaper.hpp"
 #include "uv/loop.hpp"
 
@@ -37,9 +40,10 @@ class Leftovers {
   void stop(core::Signal signal);
   // SIGKILL to each process left, now and as more are found.
   void kill() { stop(core::Signal(SIGKILL)); }
-  // The child's group got `signal` already (the stop signal of step 3, the SIGKILL at the end
-  // of the grace): its members are not sent it again.
-  void group_reached(core::Signal signal) { group_level_ = std::max(group_level_, level_of(signal)); }
+  // The child's group gets `signal` now (the stop signal of step 3, the SIGKILL at the end
+  // of the grace); call it just before sending. Its members started until then are not sent
+  // it again; those started later are.
+  void group_reached(core::Signal signal);
   // Call after every reap with what Reaper::reap() returned.
   void after_reap(bool children_left);
   // The pids of lastcall's children still there, for a last word when it gives up on them.
@@ -49,6 +53,10 @@ class Leftovers {
   // How far a process has been taken: 0 nothing, 1 the stop signal, 2 SIGKILL.
   [[nodiscard]] int level_of(core::Signal signal) const { return signal.number() == SIGKILL ? 2 : 1; }
   void sweep();
+  void sweep_unlisted();
+  // The child's group had `level` or more.
+  [[nodiscard]] bool group_had(int level) const;
+  [[nodiscard]] bool reached_by_group(const ChildInfo& child, int level) const;
   [[nodiscard]] int sweep_children(const std::vector<pid_t>& children);
   void finish();
 
@@ -58,7 +66,9 @@ class Leftovers {
   core::Duration interval_{0};  // until the next look; grows while nothing changes
   core::Signal signal_;         // the last one asked for; empty until stop()
   bool active_ = false;
-  int group_level_ = 0;                      // how far the child's group has been taken
+  // When the child's group had each level (by index), in boot_ticks(); nullopt: not yet.
+  std::array<std::optional<std::uint64_t>, 3> group_reached_at_{};
+  int broadcast_level_ = 0;                  // how far kill(-1) has taken everything, as PID 1 without /proc
   std::unordered_map<pid_t, int> levels_;    // how far each child has been taken
 };
 

@@ -77,9 +77,9 @@ void Reaper::dispatch(const ChildChange& change) {
   on_change(change);
 }
 
-bool Reaper::has_children() {
+bool Reaper::has_children(pid_t pgid) {
   siginfo_t info;
-  return wait_id(P_ALL, 0, info, WEXITED | WNOWAIT) == 0;
+  return wait_id(pgid > 0 ? P_PGID : P_ALL, pgid, info, WEXITED | WNOWAIT) == 0;
 }
 
 core::ExitStatus Reaper::wait_for(pid_t pid) {

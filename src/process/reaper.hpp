@@ -40,8 +40,9 @@ class Reaper {
   // Collects every change without blocking and dispatches each. Returns whether any child is
   // left, as the last waitid (after every callback) found it.
   bool reap();
-  // Whether any child is left, running or not yet reaped, asked without reaping.
-  [[nodiscard]] static bool has_children();
+  // Whether any child is left, running or not yet reaped, asked without reaping; with a
+  // `pgid`, any child in that process group.
+  [[nodiscard]] static bool has_children(pid_t pgid = 0);
   // Waits for `pid` alone, blocking: for a child that failed to exec before the loop runs.
   static core::ExitStatus wait_for(pid_t pid);
 

@@ -33,9 +33,10 @@ struct Arrival {
 
 // Receives every signal take_over() blocked through one signalfd(2), on the loop: no handler
 // runs in signal context, and unlike a self-pipe a pending SIGTERM cannot be crowded out by a
-// storm of SIGUSR1. Opened once the child exists, it reads first what arrived before. It
-// sorts each arrival by the triggers and applies the rewrite table; what an arrival means is
-// left to its handler. Lives for the whole run.
+// storm of SIGUSR1. Opened before the child is spawned and started once it runs, it reads
+// first what arrived before, held blocked since take_over(). It sorts each arrival by the
+// triggers and applies the rewrite table; what an arrival means is left to its handler.
+// Lives for the whole run.
 class SignalRouter {
  public:
   using Handler = std::function<void(const Arrival&)>;

@@ -51,7 +51,7 @@ struct CancelTimer { TimerId timer; };
 struct StopChecks {};
 struct HandTerminal {};  // the terminal's foreground to the child's process group
 struct StopSelf {};      // SIGSTOP to lastcall: job control hands the terminal back to the shell
-struct Enter { core::State state; };
+struct Enter { core::State state; core::Duration previous{0}; };  // previous: the time spent in the state left
 
 // The final numbers of a run (shutdown_complete).
 struct Summary {

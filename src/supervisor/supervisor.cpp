@@ -5,12 +5,14 @@
 #include <csignal>
 #include <utility>
 
+#include "config/plan.hpp"
+
 namespace lastcall::supervisor {
 
 using core::State;
 
 Supervisor::Supervisor(const config::Settings& settings, Facts facts, pid_t child_pid, core::TimePoint spawned)
-    : settings_(settings), facts_(facts), child_pid_(child_pid), spawned_(spawned), ready_(!settings.ready) {}
+    : settings_(settings), facts_(facts), child_pid_(child_pid), spawned_(spawned), entered_(spawned), ready_(!settings.ready) {}
 
 Actions Supervisor::start() {
   out_.clear();
@@ -45,8 +47,10 @@ void Supervisor::on(const Relay& e) {
   out_.push_back(SignalChild{e.sent, settings_.forward == config::ForwardMode::Group, false});
   out_.push_back(SignalForwarded{e.received, e.sent});
   // Ctrl+Z: the child's group stops with the relay, and lastcall with it, so the shell gets
-  // its terminal back. PID 1 has no shell to return to.
-  if (e.received.number() == SIGTSTP && (e.foreground || handed_) && !facts_.pid1) out_.push_back(StopSelf{});
+  // its terminal back. PID 1 has no shell to return to. After the hand-over the child's
+  // stop says so (ChildStopped): stopping here too would stop lastcall twice, the second
+  // time right after `fg` continued it.
+  if (e.received.number() == SIGTSTP && e.foreground && !handed_ && !facts_.pid1) out_.push_back(StopSelf{});
 }
 
 void Supervisor::on(const ChildStopped& e) {
@@ -148,8 +152,9 @@ core::Duration Supervisor::grace_left(core::TimePoint now) const {
 }
 
 void Supervisor::enter(State state) {
+  out_.push_back(Enter{state, core::since(entered_, now_)});
   state_ = state;
-  out_.push_back(Enter{state});
+  entered_ = now_;
 }
 
 void Supervisor::begin_shutdown(core::Signal trigger) {
@@ -170,8 +175,10 @@ void Supervisor::begin_shutdown(core::Signal trigger) {
 
 void Supervisor::start_pre_stop() {
   enter(State::PreStop);
-  // The grace budget counts from the trigger, so pre_stop never outlasts it.
-  out_.push_back(StartPhase{core::Phase::PreStop, std::min(settings_.pre_stop_cap(), grace_left(now_)), context()});
+  // The cap the plan shows, within what is left of the grace: the budget counts from the
+  // trigger, so pre_stop never outlasts it (a drain cut short by the grace leaves nothing).
+  const auto cap = std::min(config::phase_cap(settings_, core::Phase::PreStop), grace_left(now_));
+  out_.push_back(StartPhase{core::Phase::PreStop, cap, context()});
 }
 
 void Supervisor::send_stop_signal() {
@@ -197,7 +204,7 @@ void Supervisor::stop_leftovers() {
 
 void Supervisor::start_post_stop() {
   enter(State::PostStop);
-  out_.push_back(StartPhase{core::Phase::PostStop, settings_.post_stop_timeout, context()});
+  out_.push_back(StartPhase{core::Phase::PostStop, config::phase_cap(settings_, core::Phase::PostStop), context()});
   arm_final(now_ + settings_.post_stop_timeout + kFinalMargin);
 }
 

@@ -41,6 +41,8 @@ class Supervisor {
   [[nodiscard]] bool is_ready() const { return ready_; }
   [[nodiscard]] bool terminal_handed() const { return handed_; }
   [[nodiscard]] pid_t child_pid() const { return child_pid_; }
+  // When the current state began; while running, the spawn.
+  [[nodiscard]] core::TimePoint state_since() const { return entered_; }
   // The grace budget left at `now`; zero once it is spent or before a shutdown started.
   [[nodiscard]] core::Duration grace_left(core::TimePoint now) const;
 
@@ -78,6 +80,7 @@ class Supervisor {
   core::TimePoint now_{};  // of the event being handled
   Actions out_;            // the actions of the event being handled
   core::State state_ = core::State::Running;
+  core::TimePoint entered_;    // when state_ began
   core::Signal trigger_;       // the signal that started the shutdown; empty if the child ended first
   bool trigger_seen_ = false;  // a trigger (or the start timeout) so far: the next one forces the exit
   std::optional<core::ExitStatus> child_status_;  // nullopt while the child runs

@@ -515,3 +515,58 @@ def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(lastcall, tmp_pa
         if tracer is not None:
             tracer.kill()
             tracer.wait()
+
+
+# -- step 4 without a /proc of lastcall's own pid namespace ----------------------------------
+
+def foreign_proc_pidns(*rest):
+    """unshare(1) into a new pid namespace that keeps the host's /proc, whose pids name
+    strangers to lastcall there; skips where unshare cannot do that."""
+    prefix = ["unshare", "--pid", "--fork"]
+    try:
+        r = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        pytest.skip("unshare unavailable: %s" % e)
+    if r.returncode != 0:
+        pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
+    return prefix + list(rest)
+
+
+@pytest.mark.timeout(40)
+def test_without_own_proc_leftovers_of_the_childs_group_get_the_stop_signal(lastcall, tmp_path):
+    """Once the child has exited, stop every process still left — the rest of the child's
+    process group ... — with the stop signal, then SIGKILL when the grace budget ends. (Also
+    where /proc is not of lastcall's pid namespace and lastcall is not PID 1: its child's
+    group, which holds one of lastcall's children, gets the stop signal once.)"""
+    g_out, g_pid = tmp_path / "group", tmp_path / "group.pid"
+    script = "%s & while [ ! -s %s ]; do sleep 0.01; done; exit 0" % (slow_exit(g_out, g_pid), g_pid)
+    # sh stays PID 1 of the namespace (a command after "$@" keeps it from exec'ing lastcall).
+    prefix = foreign_proc_pidns("sh", "-c", '"$@"; exit $?', "sh")
+    lc = lastcall("--grace", "5s", "--", "sh", "-c", script, prefix=prefix)
+    assert lc.wait_exit(15) == 0, lc.log_tail()
+    got = signals_of(g_out)
+    assert got.count("SIGTERM") == 1, "the leftover received %d SIGTERMs (first: %s)" % (got.count("SIGTERM"), got[:6])
+    assert exit_time(g_out) is not None, "the leftover was killed, not left to exit: %s" % got
+    done = lc.events()[-1]
+    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 2000, done
+
+
+@pytest.mark.timeout(40)
+def test_as_pid1_without_own_proc_orphans_get_the_stop_signal_after_the_group(lastcall, tmp_path):
+    """Once the child has exited, stop every process still left — ... every orphan lastcall
+    has adopted, whatever its group — with the stop signal. (As PID 1 where /proc is not of
+    its pid namespace, the orphans are reached by kill(-1) even though step 3 signalled the
+    child's group already.)"""
+    o_out, o_pid = tmp_path / "orphan", tmp_path / "orphan.pid"
+    script = "setsid -f %s; while [ ! -s %s ]; do sleep 0.01; done; exec sleep 60" % (slow_exit(o_out, o_pid), o_pid)
+    lc = lastcall("--grace", "5s", "--", "sh", "-c", script, prefix=foreign_proc_pidns())
+    inner = wait_for(lambda: support.children_of(lc.pid) and support.children_of(lc.pid)[0][0],
+                     10, "lastcall inside the namespace")
+    read_pid(o_pid)
+    os.kill(inner, signal.SIGTERM)
+    assert lc.wait_exit(15) == 143, lc.log_tail()
+    got = signals_of(o_out)
+    assert got.count("SIGTERM") == 1, "the orphan received %d SIGTERMs (first: %s)" % (got.count("SIGTERM"), got[:6])
+    assert exit_time(o_out) is not None, "the orphan was killed, not left to exit: %s" % got
+    done = lc.events()[-1]
+    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 2000, done

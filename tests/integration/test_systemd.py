@@ -275,3 +275,24 @@ def test_socket_activation_for_another_pid_is_left_alone(lastcall, tmp_path):
     assert report["env"] == {"LISTEN_PID": other, "LISTEN_FDS": "2", "LISTEN_FDNAMES": "a:b"}, report
     lc.send(signal.SIGTERM)
     assert lc.wait_exit(10) == 128 + signal.SIGTERM
+
+
+def test_socket_activation_naming_a_closed_descriptor_takes_none_of_lastcalls_own(lastcall, tmp_path):
+    """Socket activation: when `LISTEN_PID` is lastcall's pid, the `LISTEN_FDS` descriptors
+    reach the child at the same numbers (a number that LISTEN_FDS names but that is not open
+    is none of lastcall's own descriptors: the child gets nothing there, and lastcall, which
+    keeps its signalfd, still hears the trigger)."""
+    ports_file, child_file = tmp_path / "ports", tmp_path / "child.json"
+    # One socket at 3, and LISTEN_FDS=2 (env(1) keeps the pid, so LISTEN_PID stays lastcall's).
+    lc = lastcall("--", *helper("listen_fds_report", child_file, "--serve"),
+                  prefix=helper("socket_activate", "--ports", ports_file, "--count", "1", "--",
+                                shutil.which("env"), "LISTEN_FDS=2"))
+    lc.child_pid
+    port = int(wait_lines(ports_file)[0])
+    wait_lines(child_file)
+    report = json.loads(child_file.read_text())
+    assert report["env"]["LISTEN_FDS"] == "2", report
+    assert report["sockets"] == {"3": {"port": port, "listening": True}}, report
+    assert "4" not in report["fds"], report["fds"]
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 128 + signal.SIGTERM

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "app/exit_by_signal.hpp"
+#include "app/app.hpp"
 
 #include <doctest/doctest.h>
 #include <signal.h>

@@ -80,3 +80,18 @@ TEST_CASE("as a subreaper, an orphan is listed once its parent is gone") {
 }
 
 TEST_CASE("a pid that is gone has no entry") { CHECK_FALSE(process::read_child(0x3fffffff).has_value()); }
+
+TEST_CASE("a child's start is dated on the clock that boot_ticks() reads") {
+  test::Cleanup cleanup;
+  const auto before = process::boot_ticks();
+  const pid_t sleeper = start_helper({"sleep", "30000"});
+  cleanup.process(sleeper);
+  const auto after = process::boot_ticks();
+  const auto info = process::read_child(sleeper);
+  REQUIRE(info.has_value());
+  CHECK(info->pgid == sleeper);
+  CHECK(info->started >= before);
+  CHECK(info->started <= after);
+  REQUIRE(kill(sleeper, SIGKILL) == 0);
+  (void)process::Reaper::wait_for(sleeper);
+}

@@ -264,3 +264,67 @@ TEST_CASE("with no process left, Leftovers is done at once and arms nothing") {
   CHECK(process::Leftovers::remaining().empty());
   CHECK(w.close());
 }
+
+#include "process/kill.hpp"
+
+namespace {
+
+// A recorder that joins process group `pgid` before it execs, printing to `out`: a member of
+// the child's group started whenever the test wants.
+pid_t start_recorder_in_group(pid_t pgid, int out) {
+  auto argv = testing::helper_argv({"record", recorded_signals()});
+  std::vector<char*> args;
+  for (auto& arg : argv) args.push_back(arg.data());
+  args.push_back(nullptr);
+  const pid_t pid = fork();
+  if (pid == 0) {
+    sigset_t none;
+    sigemptyset(&none);
+    (void)sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (setpgid(0, pgid) != 0 || dup2(out, STDOUT_FILENO) < 0) _exit(126);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  REQUIRE(pid > 0);
+  return pid;
+}
+
+}  // namespace
+
+TEST_CASE("a member that joined the child's group after the group's signal gets the stop signal, once") {
+  World w;
+  test::Pipe out;
+  const pid_t leader = start_helper({"record", recorded_signals()}, out.write_end);
+  w.cleanup.group(leader);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 1; }));
+  const pid_t early = start_recorder_in_group(leader, out.write_end);
+  w.cleanup.process(early);
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+
+  // Step 3, as the app does it: the group's signal, told to Leftovers just before.
+  w.watch(leader);
+  w.leftovers->group_reached(core::Signal(stop_signal()));
+  const auto reached = process::boot_ticks();
+  REQUIRE(process::stop_group(leader, core::Signal(stop_signal())));
+  // /proc dates a start in clock ticks: the late member starts in a later tick than the signal.
+  REQUIRE(test::eventually([&] { return process::boot_ticks() > reached; }));
+  const pid_t late = start_recorder_in_group(leader, out.write_end);
+  w.cleanup.process(late);
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 3; }));
+  // The child ends before step 4.
+  REQUIRE(kill(leader, SIGKILL) == 0);
+  CHECK(process::Reaper::wait_for(leader).signal == SIGKILL);
+
+  w.leftovers->stop(core::Signal(stop_signal()));
+  w.leftovers->stop(core::Signal(stop_signal()));
+  CHECK(w.signaled == std::vector<std::pair<int, int>>{{stop_signal(), 1}});
+  const auto record = after_marker(out.read_end, text, {early, late});
+  CHECK(count_of(record.signals.at(early), stop_signal()) == 1);
+  CHECK(count_of(record.signals.at(late), stop_signal()) == 1);
+
+  w.leftovers->kill();
+  CHECK(w.total(SIGKILL) == 2);
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.close());
+}

@@ -481,3 +481,32 @@ TEST_CASE("grace_left counts down from the trigger and is zero before it and onc
   d.advance(10s).feed(supervisor::TimerFired{TimerId::Grace});
   CHECK(d.sv->grace_left(d.now) == 0s);
 }
+
+TEST_CASE("after the hand-over, SIGTSTP sent to lastcall stops it once: when the child's group has stopped") {
+  Driver d;
+  d.feed(supervisor::ChildStopped{core::Signal(SIGTTIN), true});
+  REQUIRE(d.sv->terminal_handed());
+  // `kill -TSTP` to lastcall, which no longer has the foreground: relayed, no stop yet.
+  d.feed(supervisor::Relay{core::Signal(SIGTSTP), core::Signal(SIGTSTP), false});
+  CHECK(d.last == std::vector<std::string>{"signal SIGTSTP group", "log signal_forwarded SIGTSTP"});
+  d.feed(supervisor::ChildStopped{core::Signal(SIGTSTP), false});  // the relayed stop
+  CHECK(d.last == std::vector<std::string>{"stop self"});
+  CHECK(std::count(d.all.begin(), d.all.end(), "stop self") == 1);
+  // Even were lastcall's group to have the foreground when it arrives.
+  d.feed(supervisor::Relay{core::Signal(SIGTSTP), core::Signal(SIGTSTP), true});
+  CHECK(d.last == std::vector<std::string>{"signal SIGTSTP group", "log signal_forwarded SIGTSTP"});
+}
+
+TEST_CASE("each state entered tells how long the one it leaves lasted; state_since tells when it began") {
+  Driver d(10s, 2s);
+  const auto spawned = d.now;
+  CHECK(d.sv->state_since() == spawned);
+  d.advance(5s).feed(supervisor::Trigger{kTerm});
+  CHECK(d.find_last<supervisor::Enter>().state == core::State::Draining);
+  CHECK(d.find_last<supervisor::Enter>().previous == 5s);  // running, from the spawn
+  CHECK(d.sv->state_since() == spawned + 5s);
+  d.advance(2s).feed(supervisor::TimerFired{TimerId::Drain});
+  CHECK(d.find_last<supervisor::Enter>().state == core::State::PreStop);
+  CHECK(d.find_last<supervisor::Enter>().previous == 2s);
+  CHECK(d.sv->state_since() == spawned + 7s);
+}
