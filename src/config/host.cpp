@@ -23,7 +23,9 @@ struct UserEntry {
 // The account at fault in an error: `what: user "x"` for a hook, `/user: "x"` for the child
 // (`what` empty), so that either names the key to fix.
 std::string at(const std::string& what, std::string_view key, const std::string& value) {
-  return (what.empty() ? "/" + std::string(key) + ": " : what + ": " + std::string(key) + " ") + "\"" + value + "\"";
+  std::string out = what.empty() ? "/" : what + ": ";
+  out.append(key).append(what.empty() ? ": \"" : " \"").append(value).append("\"");
+  return out;
 }
 
 // Digits only, as an id; nullopt for anything else.
