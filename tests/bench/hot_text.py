@@ -70,12 +70,13 @@ def text_sections(mapfile):
 
 
 def pattern(section, path):
-    """The linker script pattern for one input section, or None for lastcall's own LTO code."""
+    """The linker script pattern for one input section, or None."""
     if path.endswith("crt1.o"):
         return "*crt1.o(.text)"
     m = re.match(r".*/([^/]+\.a)\((.*)\)$", path)
     if not m:
-        return None
+        # lastcall's own code, one section per function (-ffunction-sections at the LTO link).
+        return f"*({section})" if path.endswith(".ltrans.o") and section.startswith(".text.") else None
     archive, member = m.groups()
     if archive == "libc.a" and MULTIARCH.search(member):
         # Every variant of a string function: the CPU picks one at start-up (ifunc).
