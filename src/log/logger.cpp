@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdlib>
 #include <ctime>
 
@@ -71,19 +72,29 @@ std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
 std::string rfc3339_now() {
   timespec now{};
   clock_gettime(CLOCK_REALTIME, &now);
-  tm utc{};
-  gmtime_r(&now.tv_sec, &utc);
-  char buf[32];
-  const auto n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &utc);
-  std::string out(buf, n);
-  char millis[8];
-  const int ms = static_cast<int>(now.tv_nsec / 1'000'000);
-  millis[0] = '.';
-  millis[1] = static_cast<char>('0' + ms / 100);
-  millis[2] = static_cast<char>('0' + ms / 10 % 10);
-  millis[3] = static_cast<char>('0' + ms % 10);
-  millis[4] = 'Z';
-  out.append(millis, 5);
+  // The calendar from <chrono>'s arithmetic rather than gmtime_r and strftime: those two bring
+  // glibc's time zone file reader and strftime's locale tables, 32 KB of the static binary.
+  using namespace std::chrono;
+  const sys_seconds time{seconds{now.tv_sec}};
+  const sys_days day = floor<days>(time);
+  const year_month_day date{day};
+  const hh_mm_ss clock{time - day};
+  std::string out(sizeof "YYYY-MM-DDTHH:MM:SS.mmmZ" - 1, '0');
+  const auto put = [&out](std::size_t at, std::size_t width, long long value) {
+    for (std::size_t i = at + width; i-- > at; value /= 10) out[i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, 4, static_cast<int>(date.year()));
+  put(5, 2, static_cast<unsigned>(date.month()));
+  put(8, 2, static_cast<unsigned>(date.day()));
+  put(11, 2, clock.hours().count());
+  put(14, 2, clock.minutes().count());
+  put(17, 2, clock.seconds().count());
+  put(20, 3, now.tv_nsec / 1'000'000);
+  out[4] = out[7] = '-';
+  out[10] = 'T';
+  out[13] = out[16] = ':';
+  out[19] = '.';
+  out[23] = 'Z';
   return out;
 }
 
