@@ -12,6 +12,9 @@
 #                 and last the system tests against real systemd, podman, haproxy, nginx,
 #                 redis and postgres (tests/system; as root, each skipped where it cannot run).
 set -euo pipefail
+# Command substitutions keep errexit too: `deb=$(build_package)` fails when the static build
+# inside it fails, instead of packaging whatever binary an earlier build left behind.
+shopt -s inherit_errexit
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
