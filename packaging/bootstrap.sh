@@ -28,6 +28,15 @@ test_packages=(python3 python3-pytest python3-pytest-xdist util-linux procps pyt
 # picks crun, which this host's hybrid cgroups refuse.
 mapfile -t system_packages < <(cat tests/system/*.packages)
 
+policy_rc=/usr/sbin/policy-rc.d policy_rc_created=
+remove_policy_rc() {  # removes the policy file install_missing wrote, if it wrote one
+  [ -n "$policy_rc_created" ] || return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" rm -f "$policy_rc"
+  policy_rc_created=
+}
+
 install_missing() {  # install_missing PACKAGE...
   local missing=()
   for p in "$@"; do
@@ -42,15 +51,17 @@ install_missing() {  # install_missing PACKAGE...
   echo "installing: ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
   # Servers among them (nginx, redis, postgres, haproxy) must not start as services here: the
-  # tests start their own on loopback ports.
-  local policy=/usr/sbin/policy-rc.d created=
-  if [ ! -e "$policy" ] && [ "$(id -u)" -eq 0 ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+  # tests start their own on loopback ports. The policy file goes away on every exit, also on
+  # Ctrl+C or a failed install.
+  if [ ! -e "$policy_rc" ]; then
+    policy_rc_created=1
+    trap 'remove_policy_rc' EXIT
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy_rc" >/dev/null
+    "${sudo[@]}" chmod +x "$policy_rc"
   fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-    "${missing[@]}" || { [ -n "$created" ] && rm -f "$policy"; exit 1; }
-  [ -n "$created" ] && rm -f "$policy"
-  return 0
+    "${missing[@]}"
+  remove_policy_rc
 }
 
 build() {  # build DIR [cmake args...]: every target
