@@ -24,9 +24,6 @@ build_packages=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev l
                 doctest-dev)
 test_packages=(python3 python3-pytest python3-pytest-xdist util-linux procps python3-yaml python3-jsonschema groff-base
                clang libclang-rt-14-dev valgrind strace)
-# The real systems the system tests run lastcall under; podman and runc in one call, or apt
-# picks crun, which this host's hybrid cgroups refuse.
-mapfile -t system_packages < <(cat tests/system/*.packages)
 
 policy_rc=/usr/sbin/policy-rc.d policy_rc_created=
 remove_policy_rc() {  # removes the policy file install_missing wrote, if it wrote one
@@ -108,6 +105,10 @@ case "${1:-}" in
     build_static
     ;;
   test)
+    # The real systems the system tests run lastcall under; podman and runc in one call, or apt
+    # picks crun, which this host's hybrid cgroups refuse. Read only here: the Docker build
+    # stage runs build-static without tests/.
+    mapfile -t system_packages < <(cat tests/system/*.packages)
     install_missing "${build_packages[@]}" "${test_packages[@]}" "${system_packages[@]}"
     SECONDS=0  # the test command's own time, without the package installation
     echo "== build: release, static and the .deb [${SECONDS}s]"
