@@ -7,7 +7,7 @@
 #   test          runs every test: unit tests, then the black-box suite, on a normal build and
 #                 again on an ASan+UBSan build; the first run also checks the static binary
 #                 (build-static/) and the .deb (build-pkg/); then valgrind memcheck on one
-#                 shutdown, each libFuzzer target for $LASTCALL_FUZZ_SECONDS (20 s) after
+#                 shutdown, each libFuzzer target for $LASTCALL_FUZZ_SECONDS (10 s) after
 #                 replaying its regression inputs (tests/fuzz/run.sh; give it 600 for a hunt),
 #                 and last the system tests against real systemd, podman, haproxy, nginx,
 #                 redis and postgres (tests/system; as root, each skipped where it cannot run).
@@ -122,8 +122,8 @@ case "${1:-}" in
       run_tests build-sanitize "ASan+UBSan"
     echo "== valgrind memcheck (release) [${SECONDS}s]"
     tests/integration/valgrind_shutdown.sh build/lastcall
-    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-20}s per target) [${SECONDS}s]"
-    tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-20}"
+    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-10}s per target) [${SECONDS}s]"
+    tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-10}"
     echo "== system tests (systemd, podman, load balancer, recipes) [${SECONDS}s]"
     LASTCALL_BIN="$here/build/lastcall" LASTCALL_STATIC_BIN="$here/build-static/lastcall" \
       /usr/bin/python3 -m pytest -q -p no:cacheprovider -rP --durations=0 tests/system
