@@ -180,9 +180,6 @@ def test_rolling_start_and_stop_of_a_slow_starting_server(tools, procs, ready):
     until the server listens, so a server that needs 5 s before it listens joins the pool
     without a failed request, and the rolling stop that follows loses none either. Without
     `ready`, /readyz says 200 at the spawn and haproxy sends it requests too early."""
-    if not lbsupport.lastcall_has_option("--ready"):
-        pytest.skip("lastcall --help lists no --ready (contract §3 'Readiness of the workload' "
-                    "is not built yet)")
     pool = Pool(procs, ready=ready)
     pool.start_server("b")
     pool.wait_listening("b")

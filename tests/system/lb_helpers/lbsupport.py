@@ -84,11 +84,6 @@ def need_root():
         pytest.skip("needs root (servers run as their own users, as the recipes say)")
 
 
-def lastcall_has_option(option):
-    out = subprocess.run([lastcall_bin(), "--help"], capture_output=True, text=True, timeout=10)
-    return re.search(r"(^|[\s,])%s\b" % re.escape(option), out.stdout + out.stderr) is not None
-
-
 def free_ports(n):
     """n distinct loopback ports that were free a moment ago (held open together so the kernel
     hands out different ones)."""
