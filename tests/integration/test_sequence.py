@@ -373,10 +373,13 @@ def test_leftovers_get_the_stop_signal_once(lastcall, tmp_path, forward_mode):
         assert got.count("SIGTERM") == 1, "%s received %d SIGTERMs (first: %s)" % (what, got.count("SIGTERM"), got[:6])
         assert exit_time(path) is not None, "%s was killed, not left to exit: %s" % (what, got)
         took = exit_time(path) - signaled
-        assert 0.45 <= took <= 0.8, "%s exited %.3fs after the stop signal (0.5 s wanted)" % (what, took)
+        # Up to 2 s: a loaded machine (sanitizers, parallel builds) can be that late to run
+        # the recorder's handler; before the 0.5 s, or killed, is what would be wrong.
+        assert 0.45 <= took <= 2.0, "%s exited %.3fs after the stop signal (0.5 s wanted)" % (what, took)
     assert not lc.events("leftovers_killed"), lc.log_tail()
     done = lc.events()[-1]
-    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 2000, done
+    # The leftovers' exit (up to 2 s, above) ends the sequence, well before the 5 s grace.
+    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 3000, done
 
 
 @pytest.mark.timeout(40)
