@@ -498,7 +498,9 @@ def test_as_pid1_of_a_pid_namespace(lastcall, tmp_path, pidns):
 # -- a slow exec ------------------------------------------------------------------------------
 
 EXEC_DELAY_S = 4
-ON_TIME_S = 0.1  # the grace and a hook timeout must fire within +-100 ms of their time
+# The grace and a hook timeout must fire within +-250 ms of their time: libuv timers are
+# milliseconds late on an idle machine, tenths of a second on a loaded one under ASan.
+ON_TIME_S = 0.25
 
 
 def slow_exec_prefix(path):
