@@ -92,7 +92,7 @@ TEST_CASE("hooks run in descending priority; a lower group starts when the highe
                              kCap);
   REQUIRE(outcome.tally);
   CHECK(outcome.tally->ok == 3);
-  const long low_started = ts_ms(f.event_of("hook_started", "low"));
+  const long long low_started = ts_ms(f.event_of("hook_started", "low"));
   CHECK(low_started >= ts_ms(f.event_of("hook_finished", "high_long")));
   CHECK(low_started >= ts_ms(f.event_of("hook_finished", "high_short")));
   CHECK(outcome.elapsed >= 250ms);
