@@ -121,7 +121,10 @@ std::vector<int> signal_list(const char* text) {
   alarm(kLifetimeSeconds);
   struct sigaction action {};
   action.sa_handler = exit_on_first ? on_recorded_then_exit : on_recorded;
+  // Every recorded signal waits while one is being said: a handler preempted before its
+  // write would otherwise let a later signal's line (a test's marker) come out first.
   sigemptyset(&action.sa_mask);
+  for (const int sig : signals) sigaddset(&action.sa_mask, sig);
   action.sa_flags = SA_RESTART;
   for (const int sig : signals) sigaction(sig, &action, nullptr);
   say("ready", 0);
