@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 #include <filesystem>
@@ -278,19 +279,25 @@ struct Captured {
 };
 
 // Spawns `request` with stdout into a pipe, reads its exec report and its output, and reaps it.
+// A process still running after `limit` fails the test and is killed (then reaped).
 inline Captured run_capturing(process::SpawnRequest request,
-                              const core::InheritedSignals& signals = core::InheritedSignals{}) {
+                              const core::InheritedSignals& signals = core::InheritedSignals{},
+                              std::chrono::milliseconds limit = 10s) {
   Pipe out;
-  REQUIRE(fcntl(out.read_end, F_SETFL, 0) == 0);
   request.stdout_fd = out.write_end;
   auto spawned = process::spawn(request, signals);
   out.close_write();
   REQUIRE_MESSAGE(spawned.ok(), (spawned ? "" : spawned.error().message));
+  const pid_t pid = spawned->pid;
   Captured captured;
   captured.not_run = process::read_exec_report(spawned->report, request);
-  char buf[256];
-  for (ssize_t n; (n = read(out.read_end, buf, sizeof buf)) > 0;) captured.out.append(buf, static_cast<std::size_t>(n));
-  captured.status = process::Reaper::wait_for(spawned->pid);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  captured.out = read_to_end(out.read_end, limit);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const bool ended = eventually([pid] { return !is_running_child(pid); }, std::max(left, 100ms));
+  CHECK_MESSAGE(ended, (request.argv.empty() ? std::string() : request.argv.front()) << " still running after " << limit.count() << " ms; killed");
+  if (!ended) (void)::kill(pid, SIGKILL);
+  captured.status = process::Reaper::wait_for(pid);
   return captured;
 }
 
