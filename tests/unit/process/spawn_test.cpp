@@ -67,15 +67,10 @@ core::Error not_run(const SpawnRequest& request) {
   return *error;
 }
 
-// A file that exists but has no execute bit, removed when the test ends.
+// A file that exists but has no execute bit, in a scratch directory removed when the test ends.
 struct NotExecutable {
-  std::string path = "/tmp/lastcall-noexec-XXXXXX";
-  NotExecutable() {
-    const int fd = mkstemp(path.data());
-    REQUIRE(fd >= 0);
-    close(fd);
-  }
-  ~NotExecutable() { unlink(path.c_str()); }
+  test::TempDir dir;
+  std::string path = dir.write("not-executable", "#!/bin/sh\n");
 };
 
 // The signal numbers in a "blocked N..." or "ignored N..." line of the `signals` helper.
@@ -272,9 +267,10 @@ TEST_CASE("COMMAND not found is exit code 127, not executable is 126") {
     CHECK(not_run(as_self({.argv = {file.path}})).exit_code == 126);
   }
   SUBCASE("a directory") {
-    const auto error = not_run({.argv = {"/tmp"}});
+    const test::TempDir dir;
+    const auto error = not_run({.argv = {dir.path()}});
     CHECK(error.exit_code == 126);
-    CHECK(error.message.starts_with("/tmp: found but not executable: "));
+    CHECK(error.message.starts_with(dir.path() + ": found but not executable: "));
   }
   SUBCASE("an empty command") {
     auto spawned = process::spawn({.argv = {""}}, core::InheritedSignals{});
