@@ -100,7 +100,9 @@ TEST_CASE("the child runs in its own process group") {
   std::istringstream out(captured.out);
   pid_t pgid = 0;
   pid_t pid = 0;
-  out >> pgid >> pid;
+  const bool parsed = static_cast<bool>(out >> pgid >> pid);
+  REQUIRE_MESSAGE(parsed, "no \"PGID PID\" in: " << captured.out);
+  CHECK(pid > 1);
   CHECK(pgid == pid);
   CHECK(pgid != getpgrp());
 }
