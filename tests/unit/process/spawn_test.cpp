@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "process/spawn.hpp"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,20 +27,11 @@ using testing::helper_argv;
 
 namespace {
 
-// The descriptors open in this process now, in ascending order.
+// The descriptors open in this process now (testing::open_fds), never none.
 std::vector<int> open_fds() {
-  std::vector<int> out;
-  DIR* dir = opendir("/proc/self/fd");
-  REQUIRE(dir != nullptr);
-  const int own = dirfd(dir);
-  while (const dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    const int fd = std::atoi(e->d_name);
-    if (fd != own) out.push_back(fd);
-  }
-  closedir(dir);
-  std::sort(out.begin(), out.end());
-  return out;
+  auto fds = testing::open_fds();
+  REQUIRE_FALSE(fds.empty());
+  return fds;
 }
 
 bool contains(const std::vector<int>& fds, int fd) { return std::find(fds.begin(), fds.end(), fd) != fds.end(); }
