@@ -18,46 +18,26 @@ import tty
 import pytest
 
 import support
+from support import testlib  # tests/testlib.py, shared with tests/system
 
 DEFAULT_TIMEOUT = 30
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "timeout(seconds): per-test alarm (default %d s)" % DEFAULT_TIMEOUT)
+    testlib.add_timeout_marker(config, DEFAULT_TIMEOUT)
 
 
 def binary_path():
-    return os.environ.get("LASTCALL_BIN") or str(support.REPO / "build" / "lastcall")
+    return testlib.lastcall_path()
 
 
 @pytest.fixture(scope="session")
 def lastcall_bin():
-    path = binary_path()
-    if not os.access(path, os.X_OK):
-        if os.environ.get("LASTCALL_BIN"):
-            pytest.fail("LASTCALL_BIN=%s is not an executable file" % path)
-        pytest.skip("no lastcall binary at %s (build it or set LASTCALL_BIN)" % path)
-    return path
+    return testlib.require_executable(binary_path(), "LASTCALL_BIN", "build it")
 
 
-class AlarmTimeout(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _alarm(request):
-    """Every test has a timeout: SIGALRM raises in the test's main thread."""
-    marker = request.node.get_closest_marker("timeout")
-    seconds = int(marker.args[0]) if marker else DEFAULT_TIMEOUT
-
-    def on_alarm(_signum, _frame):
-        raise AlarmTimeout("test exceeded its %d s timeout" % seconds)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+# Every test has a timeout: SIGALRM raises in the test's main thread.
+_alarm = testlib.alarm_fixture(DEFAULT_TIMEOUT)
 
 
 class Lastcall:

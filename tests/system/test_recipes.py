@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lb_helpers"))
 import lbsupport  # noqa: E402
-from lbsupport import _time_limit, procs, shared_dir, time_limit  # noqa: E402,F401  (fixtures)
+from lbsupport import procs, shared_dir  # noqa: E402,F401  (fixtures)
 
 REPO = lbsupport.REPO
 
@@ -125,7 +125,7 @@ class Download(threading.Thread):
             self.first.set()
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_dir):
     """nginx: `--stop-signal QUIT` is its graceful shutdown, the downloads in flight complete;
     with the trigger's SIGTERM (fast shutdown) they are cut."""
@@ -186,7 +186,7 @@ def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_d
 SLOW_SECONDS = 5   # longer than the recipe's 3 s drain: in flight when the stop signal comes
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_gunicorn_stop_signal_term_completes_the_requests_in_flight(procs, shared_dir):
     """gunicorn: with `--stop-signal TERM`, a Ctrl+C (SIGINT to lastcall) stops it gracefully
     and the requests in flight complete; without it gunicorn gets SIGINT, its quick shutdown,
@@ -297,7 +297,7 @@ def redis_value(data_dir, procs, name):
     return int(out.stdout.strip() or 0)
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_redis_shutdown_save_hook_loses_no_acknowledged_write(procs, shared_dir):
     """redis: the `SHUTDOWN SAVE` hook keeps every acknowledged write, with `save ""`; a
     `redis-cli save` hook loses those acknowledged after it."""
@@ -369,7 +369,7 @@ def cluster_state(bindir, data):
     return m.group(1).strip()
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_postgres_database_json_stops_cleanly_with_sigint(procs, shared_dir):
     """postgres with docs/examples/database.json: it starts as `"user": "postgres"`, its
     CHECKPOINT hook gets in by peer authentication, and SIGINT (fast shutdown) stops it cleanly
