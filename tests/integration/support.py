@@ -36,6 +36,11 @@ def helper(name, *args):
     return [PY, str(HELPERS / (name + ".py")), *map(str, args)]
 
 
+def hook(name, command, **extra):
+    """One hook of a config: {"name": name, "command": command, ...extra}."""
+    return dict({"name": name, "command": command}, **extra)
+
+
 def recorder(out, *args):
     return helper("signal_recorder", "--out", out, *args)
 

@@ -15,7 +15,7 @@ import subprocess
 import pytest
 
 import support
-from support import PY, helper, read_lines
+from support import hook, PY, helper, read_lines
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="these checks are about running as root")
 
@@ -24,10 +24,6 @@ LIST_FDS = [PY, "-c", "import os\n"
             "    try: print(n, os.readlink('/proc/self/fd/' + n))\n"
             "    except OSError: pass\n"]
 ID = ["sh", "-c", "echo uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' ,)"]
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def nobody():

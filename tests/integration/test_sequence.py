@@ -10,7 +10,7 @@ import time
 import pytest
 
 import support
-from support import (helper, is_running, read_lines, read_pid, recorder, sig_eq,
+from support import (hook, helper, is_running, read_lines, read_pid, recorder, sig_eq,
                      ts_seconds, wait_for, wait_line, wait_lines)
 
 
@@ -19,10 +19,6 @@ def start(lastcall, tmp_path, *args, rec_args=(), **kw):
     lc = lastcall(*args, "--", *recorder(out, *rec_args), **kw)
     wait_line(out, "ready")
     return lc, out
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def test_sigkill_at_end_of_grace(lastcall, tmp_path):
