@@ -488,9 +488,14 @@ class TerminalLastcall(Lastcall):
         else:
             cmd = prefix + session + ["--"] + argv
             stderr = terminal.slave if log == "tty" else log_w
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True, stdin=stdin_fd,
-                                     stdout=terminal.slave, stderr=stderr,
-                                     pass_fds=(log_w,) if mode == "shell" else ())
+        try:
+            self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True, stdin=stdin_fd,
+                                         stdout=terminal.slave, stderr=stderr,
+                                         pass_fds=(log_w,) if mode == "shell" else ())
+        except BaseException:
+            for fd in (log_r, log_w) + ((stdin_fd, self._stdin_w) if stdin == "pipe" else ()):
+                os.close(fd)
+            raise
         self.session = self.proc.pid
         os.close(log_w)
         if stdin == "pipe":
@@ -500,14 +505,19 @@ class TerminalLastcall(Lastcall):
         for t in self._threads:
             t.start()
         self.pid = None
-        if mode == "exec":
-            self.pid = self.proc.pid
-        elif mode == "job":
-            line = support.wait_lines(status, lambda ls: bool(ls), what="the job's pid")[0]
-            self.pid = int(line.split()[1])
-        elif mode == "pid1":
-            self.pid = support.wait_for(lambda: (support.children_of(self.proc.pid) or [(None,)])[0][0],
-                                        10, "lastcall inside the pid namespace")
+        try:
+            if mode == "exec":
+                self.pid = self.proc.pid
+            elif mode == "job":
+                line = support.wait_lines(status, lambda ls: bool(ls), what="the job's pid")[0]
+                self.pid = int(line.split()[1])
+            elif mode == "pid1":
+                self.pid = support.wait_for(lambda: (support.children_of(self.proc.pid) or [(None,)])[0][0],
+                                            10, "lastcall inside the pid namespace")
+        except BaseException:
+            # The fixture never gets this object to clean up: what was started goes now.
+            self.kill_everything()
+            raise
 
     def write_stdin(self, data):
         """Writes to lastcall's stdin when it is a pipe (stdin="pipe")."""
