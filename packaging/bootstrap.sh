@@ -7,11 +7,14 @@
 #   test          runs every test: unit tests, then the black-box suite, on a normal build and
 #                 again on an ASan+UBSan build; the first run also checks the static binary
 #                 (build-static/) and the .deb (build-pkg/); then valgrind memcheck on one
-#                 shutdown, each libFuzzer target for $LASTCALL_FUZZ_SECONDS (20 s) after
+#                 shutdown, each libFuzzer target for $LASTCALL_FUZZ_SECONDS (10 s) after
 #                 replaying its regression inputs (tests/fuzz/run.sh; give it 600 for a hunt),
 #                 and last the system tests against real systemd, podman, haproxy, nginx,
 #                 redis and postgres (tests/system; as root, each skipped where it cannot run).
 set -euo pipefail
+# Command substitutions keep errexit too: `deb=$(build_package)` fails when the static build
+# inside it fails, instead of packaging whatever binary an earlier build left behind.
+shopt -s inherit_errexit
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$here"
@@ -21,9 +24,15 @@ build_packages=(build-essential cmake pkg-config libuv1-dev nlohmann-json3-dev l
                 doctest-dev)
 test_packages=(python3 python3-pytest python3-pytest-xdist util-linux procps python3-yaml python3-jsonschema groff-base
                clang libclang-rt-14-dev valgrind strace)
-# The real systems the system tests run lastcall under; podman and runc in one call, or apt
-# picks crun, which this host's hybrid cgroups refuse.
-mapfile -t system_packages < <(cat tests/system/*.packages)
+
+policy_rc=/usr/sbin/policy-rc.d policy_rc_created=
+remove_policy_rc() {  # removes the policy file install_missing wrote, if it wrote one
+  [ -n "$policy_rc_created" ] || return 0
+  local sudo=()
+  [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+  "${sudo[@]}" rm -f "$policy_rc"
+  policy_rc_created=
+}
 
 install_missing() {  # install_missing PACKAGE...
   local missing=()
@@ -39,15 +48,17 @@ install_missing() {  # install_missing PACKAGE...
   echo "installing: ${missing[*]}"
   "${sudo[@]}" apt-get update -qq
   # Servers among them (nginx, redis, postgres, haproxy) must not start as services here: the
-  # tests start their own on loopback ports.
-  local policy=/usr/sbin/policy-rc.d created=
-  if [ ! -e "$policy" ] && [ "$(id -u)" -eq 0 ]; then
-    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && created=1
+  # tests start their own on loopback ports. The policy file goes away on every exit, also on
+  # Ctrl+C or a failed install.
+  if [ ! -e "$policy_rc" ]; then
+    policy_rc_created=1
+    trap 'remove_policy_rc' EXIT
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy_rc" >/dev/null
+    "${sudo[@]}" chmod +x "$policy_rc"
   fi
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
-    "${missing[@]}" || { [ -n "$created" ] && rm -f "$policy"; exit 1; }
-  [ -n "$created" ] && rm -f "$policy"
-  return 0
+    "${missing[@]}"
+  remove_policy_rc
 }
 
 build() {  # build DIR [cmake args...]: every target
@@ -94,6 +105,10 @@ case "${1:-}" in
     build_static
     ;;
   test)
+    # The real systems the system tests run lastcall under; podman and runc in one call, or apt
+    # picks crun, which this host's hybrid cgroups refuse. Read only here: the Docker build
+    # stage runs build-static without tests/.
+    mapfile -t system_packages < <(cat tests/system/*.packages)
     install_missing "${build_packages[@]}" "${test_packages[@]}" "${system_packages[@]}"
     SECONDS=0  # the test command's own time, without the package installation
     echo "== build: release, static and the .deb [${SECONDS}s]"
@@ -107,8 +122,8 @@ case "${1:-}" in
       run_tests build-sanitize "ASan+UBSan"
     echo "== valgrind memcheck (release) [${SECONDS}s]"
     tests/integration/valgrind_shutdown.sh build/lastcall
-    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-20}s per target) [${SECONDS}s]"
-    tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-20}"
+    echo "== fuzz (${LASTCALL_FUZZ_SECONDS:-10}s per target) [${SECONDS}s]"
+    tests/fuzz/run.sh "${LASTCALL_FUZZ_SECONDS:-10}"
     echo "== system tests (systemd, podman, load balancer, recipes) [${SECONDS}s]"
     LASTCALL_BIN="$here/build/lastcall" LASTCALL_STATIC_BIN="$here/build-static/lastcall" \
       /usr/bin/python3 -m pytest -q -p no:cacheprovider -rP --durations=0 tests/system

@@ -5,7 +5,8 @@
 # Installs the peers if missing, builds lastcall (dynamic + static, Release) into
 # build-bench/ and build-bench-static/, then runs bench.py, which prints the Markdown
 # table and writes tests/bench/out/results.md.
-# BENCH_SKIP_BUILD=1 uses whatever binaries are already there; BENCH_JOBS sets -j.
+# BENCH_SKIP_BUILD=1 uses whatever binaries are already there; --lastcall PATH or
+# --lastcall-static PATH skips that build alone; BENCH_JOBS sets -j.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -50,13 +51,26 @@ build() { # name dir [cmake args...]
   say "warning: $name build failed; see $logf"
   return 1
 }
+# A binary named on the command line (--lastcall PATH, --lastcall-static PATH) is the one
+# measured: the build it would replace is not made.
+given_dynamic= given_static=
+for arg in "$@"; do
+  case "$arg" in
+    --lastcall | --lastcall=*) given_dynamic=1 ;;
+    --lastcall-static | --lastcall-static=*) given_static=1 ;;
+  esac
+done
 if [[ -z "${BENCH_SKIP_BUILD:-}" ]]; then
-  if build dynamic "$repo/build-bench"; then
+  if [[ -n "$given_dynamic" ]]; then
+    :
+  elif build dynamic "$repo/build-bench"; then
     args+=(--lastcall "$repo/build-bench/lastcall")
   else
     args+=(--lastcall none --lastcall-why "build failed (tests/bench/out/build-dynamic.log)")
   fi
-  if build static "$repo/build-bench-static" -DLASTCALL_STATIC=ON; then
+  if [[ -n "$given_static" ]]; then
+    :
+  elif build static "$repo/build-bench-static" -DLASTCALL_STATIC=ON; then
     args+=(--lastcall-static "$repo/build-bench-static/lastcall")
   else
     args+=(--lastcall-static none --lastcall-static-why "build failed (tests/bench/out/build-static.log)")

@@ -18,19 +18,37 @@ import tempfile
 import time
 
 
+def session_members(sid):
+    """The pids of every process in session sid (lastcall's child and hooks have groups of
+    their own, in its session)."""
+    members = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if os.getsid(int(entry)) == sid:
+                    members.append(int(entry))
+            except OSError:
+                pass  # gone meanwhile
+    return members
+
+
 def main():
     lastcall = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 and sys.argv[2].isdigit() else 5000
     traced = "--strace" in sys.argv
     sleepers = []
-    for _ in range(count):
-        pid = os.fork()
-        if pid == 0:
-            os.setsid()
-            time.sleep(120)
-            os._exit(0)
-        sleepers.append(pid)
+    p = None
     try:
+        # In the try: a fork that fails part way (EAGAIN) or a Ctrl+C still kills those made.
+        for _ in range(count):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    os.setsid()
+                    time.sleep(120)
+                finally:
+                    os._exit(0)
+            sleepers.append(pid)
         child = "(trap '' TERM; exec sleep 100) & sleep 0.3; exit 0"
         p = subprocess.Popen([lastcall, "--log-format", "json", "--grace", "10s", "--", "sh", "-c", child],
                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True)
@@ -51,11 +69,20 @@ def main():
                 print(f.read())
         os.unlink(out)
     finally:
+        if p is not None and p.returncode is None:  # interrupted: lastcall's session goes too
+            for pid in session_members(p.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            p.wait()
         for pid in sleepers:
-            os.kill(pid, signal.SIGKILL)
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         for pid in sleepers:
             os.waitpid(pid, 0)
-
 
 if __name__ == "__main__":
     main()

@@ -5,7 +5,7 @@
 #
 #   tests/fuzz/run.sh [SECONDS] [TARGET...]
 #
-# SECONDS per target defaults to $LASTCALL_FUZZ_SECONDS or 20 (what `bootstrap.sh test` runs).
+# SECONDS per target defaults to $LASTCALL_FUZZ_SECONDS or 10 (what `bootstrap.sh test` runs).
 # For a real hunt give each target ten minutes or more:  tests/fuzz/run.sh 600
 # TARGETs are config, duration, signal, cli and http (all by default).
 #
@@ -17,7 +17,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
-seconds=${1:-${LASTCALL_FUZZ_SECONDS:-20}}
+seconds=${1:-${LASTCALL_FUZZ_SECONDS:-10}}
 shift || true
 targets=("$@")
 ((${#targets[@]})) || targets=(config duration signal cli http)

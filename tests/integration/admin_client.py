@@ -6,13 +6,7 @@ import socket
 import time
 
 from support import wait_for
-
-
-def free_port():
-    """A port nothing listens on right now: bind port 0 and let the kernel choose."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from testlib import free_port  # noqa: F401  (re-exported: the tests import it from here)
 
 
 class Response:

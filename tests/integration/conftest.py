@@ -18,46 +18,26 @@ import tty
 import pytest
 
 import support
+from support import testlib  # tests/testlib.py, shared with tests/system
 
 DEFAULT_TIMEOUT = 30
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "timeout(seconds): per-test alarm (default %d s)" % DEFAULT_TIMEOUT)
+    testlib.add_timeout_marker(config, DEFAULT_TIMEOUT)
 
 
 def binary_path():
-    return os.environ.get("LASTCALL_BIN") or str(support.REPO / "build" / "lastcall")
+    return testlib.lastcall_path()
 
 
 @pytest.fixture(scope="session")
 def lastcall_bin():
-    path = binary_path()
-    if not os.access(path, os.X_OK):
-        if os.environ.get("LASTCALL_BIN"):
-            pytest.fail("LASTCALL_BIN=%s is not an executable file" % path)
-        pytest.skip("no lastcall binary at %s (build it or set LASTCALL_BIN)" % path)
-    return path
+    return testlib.require_executable(binary_path(), "LASTCALL_BIN", "build it")
 
 
-class AlarmTimeout(Exception):
-    pass
-
-
-@pytest.fixture(autouse=True)
-def _alarm(request):
-    """Every test has a timeout: SIGALRM raises in the test's main thread."""
-    marker = request.node.get_closest_marker("timeout")
-    seconds = int(marker.args[0]) if marker else DEFAULT_TIMEOUT
-
-    def on_alarm(_signum, _frame):
-        raise AlarmTimeout("test exceeded its %d s timeout" % seconds)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+# Every test has a timeout: SIGALRM raises in the test's main thread.
+_alarm = testlib.alarm_fixture(DEFAULT_TIMEOUT)
 
 
 class Lastcall:
@@ -508,9 +488,14 @@ class TerminalLastcall(Lastcall):
         else:
             cmd = prefix + session + ["--"] + argv
             stderr = terminal.slave if log == "tty" else log_w
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True, stdin=stdin_fd,
-                                     stdout=terminal.slave, stderr=stderr,
-                                     pass_fds=(log_w,) if mode == "shell" else ())
+        try:
+            self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, start_new_session=True, stdin=stdin_fd,
+                                         stdout=terminal.slave, stderr=stderr,
+                                         pass_fds=(log_w,) if mode == "shell" else ())
+        except BaseException:
+            for fd in (log_r, log_w) + ((stdin_fd, self._stdin_w) if stdin == "pipe" else ()):
+                os.close(fd)
+            raise
         self.session = self.proc.pid
         os.close(log_w)
         if stdin == "pipe":
@@ -520,14 +505,19 @@ class TerminalLastcall(Lastcall):
         for t in self._threads:
             t.start()
         self.pid = None
-        if mode == "exec":
-            self.pid = self.proc.pid
-        elif mode == "job":
-            line = support.wait_lines(status, lambda ls: bool(ls), what="the job's pid")[0]
-            self.pid = int(line.split()[1])
-        elif mode == "pid1":
-            self.pid = support.wait_for(lambda: (support.children_of(self.proc.pid) or [(None,)])[0][0],
-                                        10, "lastcall inside the pid namespace")
+        try:
+            if mode == "exec":
+                self.pid = self.proc.pid
+            elif mode == "job":
+                line = support.wait_lines(status, lambda ls: bool(ls), what="the job's pid")[0]
+                self.pid = int(line.split()[1])
+            elif mode == "pid1":
+                self.pid = support.wait_for(lambda: (support.children_of(self.proc.pid) or [(None,)])[0][0],
+                                            10, "lastcall inside the pid namespace")
+        except BaseException:
+            # The fixture never gets this object to clean up: what was started goes now.
+            self.kill_everything()
+            raise
 
     def write_stdin(self, data):
         """Writes to lastcall's stdin when it is a pipe (stdin="pipe")."""

@@ -1,19 +1,21 @@
 # SPDX-License-Identifier: MIT
 """Shared vocabulary of the integration tests: paths, waiting with deadlines, /proc reading,
 signal names and timestamps. No fixtures here; those live in conftest.py."""
-import datetime
 import json
 import os
 import pathlib
 import re
 import signal
 import sys
-import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 HELPERS = HERE / "helpers"
 PY = sys.executable
+
+sys.path.insert(0, str(REPO / "tests"))
+import testlib  # noqa: E402,F401  (tests/testlib.py, shared with tests/system)
+from testlib import Timeout, ts_seconds, wait_for  # noqa: E402,F401
 
 
 # The config of CONTRACT §3, key for key.
@@ -34,24 +36,13 @@ def helper(name, *args):
     return [PY, str(HELPERS / (name + ".py")), *map(str, args)]
 
 
+def hook(name, command, **extra):
+    """One hook of a config: {"name": name, "command": command, ...extra}."""
+    return dict({"name": name, "command": command}, **extra)
+
+
 def recorder(out, *args):
     return helper("signal_recorder", "--out", out, *args)
-
-
-class Timeout(AssertionError):
-    pass
-
-
-def wait_for(predicate, timeout=10.0, what="condition", interval=0.01):
-    """Polls predicate until it returns something truthy; returns that value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise Timeout("timed out after %.1fs waiting for %s" % (timeout, what))
-        time.sleep(interval)
 
 
 def read_lines(path):
@@ -177,12 +168,6 @@ def sig_eq(value, sig):
 
 
 TS_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|\+00:00)$")
-
-
-def ts_seconds(event):
-    """The event's ts as epoch seconds."""
-    text = event["ts"].replace("Z", "+00:00")
-    return datetime.datetime.fromisoformat(text).timestamp()
 
 
 def duration_ms(value):

@@ -3,6 +3,7 @@
 over HTTP/1.1, and the limits that keep it from hurting the sequence."""
 import os
 import signal
+import select
 import socket
 import time
 
@@ -188,6 +189,22 @@ def open_idle(port, n):
     return conns
 
 
+def closed_by_peer(conns):
+    """The sockets among conns that the other end has closed (end of file or a reset)."""
+    poller = select.poll()
+    for s in conns:
+        poller.register(s, select.POLLIN)
+    closed = []
+    by_fd = {s.fileno(): s for s in conns}
+    for fd, _ in poller.poll(0):
+        try:
+            if by_fd[fd].recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b"":
+                closed.append(by_fd[fd])
+        except (ConnectionResetError, BlockingIOError):
+            closed.append(by_fd[fd])
+    return closed
+
+
 def shutdown_seconds(lastcall, tmp_path, idle, run):
     port = free_port()
     sub = tmp_path / ("idle%d-%d" % (idle, run))
@@ -255,10 +272,15 @@ def test_idle_connections_hold_at_most_64_descriptors(lastcall, tmp_path):
     """Cap concurrent connections (64)."""
     lc, port, _ = start_recorder(lastcall, tmp_path)
     base = idle_fds(lc, port)
-    conns = open_idle(port, 200)
+    conns = open_idle(port, 64)
     try:
-        wait_for(lambda: lastcall_fds(lc.pid) - base >= 64, 20, "lastcall to accept 64 connections")
-        time.sleep(0.3)  # hold: a 65th connection accepted would show within this window
+        wait_for(lambda: connection_fds(lc.pid, port) == 64, 20, "lastcall to accept 64 connections")
+        assert lastcall_fds(lc.pid) - base == 64
+        conns += open_idle(port, 136)
+        # Every one of them is accepted; past 64 an older one is closed (or the new one
+        # refused): once lastcall has gone through all 136, the client sees 136 closed.
+        wait_for(lambda: len(closed_by_peer(conns)) >= 136, 20, "lastcall to close 136 connections")
+        assert connection_fds(lc.pid, port) <= 64
         assert lastcall_fds(lc.pid) - base <= 64
     finally:
         for s in conns:

@@ -20,7 +20,7 @@ import pytest
 
 import admin_client
 import support
-from support import (helper, read_lines, read_pid, recorder, ts_seconds, wait_for, wait_file,
+from support import (hook, helper, read_lines, read_pid, recorder, ts_seconds, wait_for, wait_file,
                      wait_line)
 
 # RSS growth allowed under a 100 MB hook flood or a 10,000-signal storm. lastcall's own
@@ -30,10 +30,6 @@ RSS_GROWTH_KIB = 16 * 1024
 ASAN_RSS_GROWTH_KIB = 128 * 1024
 STORM_SIGNALS = [signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP, signal.SIGWINCH, signal.SIGALRM,
                  signal.SIGCONT, signal.SIGURG, signal.SIGPWR, signal.SIGPIPE, signal.SIGIO]
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def vm_kib(pid, key):
@@ -498,7 +494,9 @@ def test_as_pid1_of_a_pid_namespace(lastcall, tmp_path, pidns):
 # -- a slow exec ------------------------------------------------------------------------------
 
 EXEC_DELAY_S = 4
-ON_TIME_S = 0.1  # the grace and a hook timeout must fire within +-100 ms of their time
+# The grace and a hook timeout must fire within +-250 ms of their time: libuv timers are
+# milliseconds late on an idle machine, tenths of a second on a loaded one under ASan.
+ON_TIME_S = 0.25
 
 
 def slow_exec_prefix(path):

@@ -11,12 +11,8 @@ import time
 import pytest
 
 import support
-from support import (helper, exists, proc_stat, read_lines, read_pid, recorder,
+from support import (hook, helper, exists, proc_stat, read_lines, read_pid, recorder,
                      ts_seconds, wait_for, wait_line)
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def stop_with_hooks(lastcall, tmp_path, cfg, *args, timeout=20, expect=143, **kw):

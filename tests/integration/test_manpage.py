@@ -2,6 +2,7 @@
 """packaging/lastcall.1: renders without a warning, shows the usual sections, documents every
 option and environment variable that `lastcall --help` shows, and lists the exit codes that
 the binary really returns."""
+import functools
 import os
 import re
 import shutil
@@ -18,12 +19,19 @@ SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "CONFIG FILE", "ENVIRO
 
 
 def rendered():
-    """The page as a person reads it: groff's text output without bold or underlining."""
+    """The page as a person reads it: groff's text output without bold or underlining, in the
+    C locale whatever the runner's, rendered once per test process."""
     if shutil.which("groff") is None:
         pytest.skip("no groff")
+    return _rendered()
+
+
+@functools.lru_cache(maxsize=1)
+def _rendered():
     out = subprocess.run(["groff", "-man", "-Tutf8", "-P-cbou", str(MAN_PAGE)],
-                         capture_output=True, text=True, timeout=30)
-    assert out.returncode == 0, out.stderr
+                         capture_output=True, text=True, timeout=30,
+                         env=support.clean_env({"LC_ALL": "C.UTF-8"}))
+    assert out.returncode == 0 and out.stderr == "", out.stderr
     return out.stdout
 
 

@@ -17,6 +17,9 @@ from support import helper, read_lines, recorder, ts_seconds, wait_for, wait_lin
 # Checks in these tests run every 250 ms; anything that follows a check gets this much more.
 INTERVAL = 0.25
 SLACK = 1.5
+# /readyz answers from lastcall's state at once; the event logged at the same moment reaches
+# the test through stderr and a reader thread, which can lag that answer on a loaded machine.
+EVENT_LAG = 2.0
 
 
 class Backend:
@@ -179,12 +182,12 @@ def test_readyz_follows_a_tcp_check_from_the_start_to_the_trigger(lastcall, tmp_
     listened = time.time()
     app.listen()
     wait_readyz(admin, 200, INTERVAL + SLACK)
-    ready = lc.wait_event("child_ready", timeout=0)
+    ready = lc.wait_event("child_ready", timeout=EVENT_LAG)
     assert listened - started - 0.01 <= ready["after_ms"] / 1000 <= listened - started + INTERVAL + SLACK, ready
 
     app.refuse()
     wait_readyz(admin, 503, INTERVAL + 0.5 + SLACK)
-    unready = lc.wait_event("child_unready", timeout=0)
+    unready = lc.wait_event("child_unready", timeout=EVENT_LAG)
     assert isinstance(unready["error"], str) and unready["error"], unready
     relistened = time.time()
     app.listen()
@@ -199,9 +202,10 @@ def test_readyz_follows_a_tcp_check_from_the_start_to_the_trigger(lastcall, tmp_
     assert set(during) == {503}, during
     assert lc.wait_exit(10) == 128 + signal.SIGTERM
     # Without the stop, 1.5 s of drain would have seen about 6 more checks. A check that was
-    # connecting at the trigger may still be accepted just after it; nothing later.
-    assert app.count(since=trigger + 0.2) == 0, [t - trigger for t in app.accepted]
+    # connecting at the trigger may still be accepted after it (late on a loaded machine):
+    # one at most, and none once the drain is half over.
     assert app.count(since=trigger) <= 1, [t - trigger for t in app.accepted]
+    assert app.count(since=trigger + 0.75) == 0, [t - trigger for t in app.accepted]
 
 
 @pytest.mark.timeout(30)
@@ -225,10 +229,10 @@ def test_an_http_check_needs_a_2xx_answer(lastcall, tmp_path, backend, where):
 
     app.status = 200
     wait_readyz(admin, 200, interval + SLACK)
-    lc.wait_event("child_ready", timeout=0)
+    lc.wait_event("child_ready", timeout=EVENT_LAG)
     app.status = 500
     wait_readyz(admin, 503, interval + SLACK)
-    assert "500" in lc.wait_event("child_unready", timeout=0)["error"]
+    assert "500" in lc.wait_event("child_unready", timeout=EVENT_LAG)["error"]
     app.status = 204
     wait_readyz(admin, 200, interval + SLACK)
     lc.send(signal.SIGTERM)
@@ -250,7 +254,7 @@ def test_a_check_without_an_answer_within_its_timeout_fails(lastcall, tmp_path, 
     wait_readyz(admin, 200, INTERVAL + SLACK)
     app.hang = True
     wait_readyz(admin, 503, INTERVAL + 0.3 + SLACK)
-    lc.wait_event("child_unready", timeout=0)
+    lc.wait_event("child_unready", timeout=EVENT_LAG)
 
 
 @pytest.mark.timeout(30)
@@ -272,10 +276,10 @@ def test_a_command_check_passes_on_exit_0(lastcall, tmp_path, form):
     assert readyz(admin) == 503 and not lc.events("child_ready")
     marker.touch()
     wait_readyz(admin, 200, interval + SLACK)
-    lc.wait_event("child_ready", timeout=0)
+    lc.wait_event("child_ready", timeout=EVENT_LAG)
     marker.unlink()
     wait_readyz(admin, 503, interval + SLACK)
-    lc.wait_event("child_unready", timeout=0)
+    lc.wait_event("child_unready", timeout=EVENT_LAG)
     marker.touch()
     wait_readyz(admin, 200, interval + SLACK)
     lc.send(signal.SIGTERM)
@@ -319,9 +323,10 @@ def test_checks_never_overlap_and_stop_at_the_trigger(lastcall, tmp_path, case):
             assert end1 is not None and start2 >= end1, checks
         else:
             assert end1 is None, checks  # killed at its timeout, so it never ended
-    # A command's start line is written some 50 ms after its spawn: allow one spawned
-    # just before the trigger to write it after.
-    assert not [s for s, _, _, _ in checks if s > trigger + 0.3], (trigger, checks)
+    # A command's start line is written some 50 ms after its spawn (more on a loaded machine):
+    # one spawned just before the trigger may write it after. Checks every 100 ms through
+    # 1.5 s of drain would have written some 15.
+    assert len([s for s, _, _, _ in checks if s > trigger]) <= 1, (trigger, checks)
 
 
 @pytest.mark.timeout(30)

@@ -6,14 +6,16 @@ privileges of the child and of each hook (docs/configuration.md, "Security")."""
 import grp
 import json
 import os
+import pathlib
 import pwd
+import shutil
 import signal
 import subprocess
 
 import pytest
 
 import support
-from support import PY, helper, read_lines
+from support import hook, PY, helper, read_lines
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="these checks are about running as root")
 
@@ -22,10 +24,6 @@ LIST_FDS = [PY, "-c", "import os\n"
             "    try: print(n, os.readlink('/proc/self/fd/' + n))\n"
             "    except OSError: pass\n"]
 ID = ["sh", "-c", "echo uid=$(id -u) gid=$(id -g) groups=$(id -G | tr ' ' ,)"]
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def nobody():
@@ -41,8 +39,8 @@ def output_of(lc, name):
     return [e["line"] for e in lc.events("hook_output", hook=name)]
 
 
-def check(lastcall_bin, *args, cwd=None):
-    return subprocess.run([lastcall_bin, "--log-format", "json", *map(str, args), "--check"],
+def check(lastcall_bin, *args, cwd=None, prefix=()):
+    return subprocess.run([*prefix, lastcall_bin, "--log-format", "json", *map(str, args), "--check"],
                           capture_output=True, text=True, timeout=10, cwd=cwd, env=support.clean_env())
 
 
@@ -109,67 +107,101 @@ def test_refusal_names_the_three_ways_out(lastcall_bin, tmp_path):
     assert "--insecure-config" in error, error
 
 
-def mount(*args):
-    r = subprocess.run(["mount", *map(str, args)], capture_output=True, text=True, timeout=10)
-    if r.returncode != 0:
-        pytest.skip("mount %s fails here: %s" % (" ".join(map(str, args)), r.stderr.strip()))
+class MountNamespace:
+    """A private mount namespace, held by a sleeping `unshare --mount` process: mounts made in
+    it never show on the host, and all of them vanish with it, also when a test fails."""
+
+    def __init__(self):
+        self.holder = subprocess.Popen(["unshare", "--mount", "--propagation", "private", "sleep", "600"],
+                                       stdin=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # Entered once `sleep` runs: unshare has made the namespace by then.
+        support.wait_for(lambda: self.holder.poll() is not None or self._entered(), 5, "unshare --mount")
+        if self.holder.poll() is not None:
+            pytest.skip("unshare --mount fails here: %s" % self.holder.stderr.read().decode().strip())
+
+    def _entered(self):
+        try:
+            return os.readlink("/proc/%d/ns/mnt" % self.holder.pid) != os.readlink("/proc/self/ns/mnt")
+        except OSError:
+            return False
+
+    def enter(self, *wd):
+        """The command prefix that runs a program in the namespace (in directory wd[0])."""
+        return ["nsenter", "-t", str(self.holder.pid), "-m"] + ["--wd=%s" % d for d in wd] + ["--"]
+
+    def path(self, path):
+        """path as the namespace sees it (through /proc/PID/root), for the test to use."""
+        return pathlib.Path("/proc/%d/root%s" % (self.holder.pid, os.path.abspath(path)))
+
+    def mount(self, *args):
+        r = subprocess.run(self.enter() + ["mount", *map(str, args)], capture_output=True, text=True, timeout=10)
+        if r.returncode != 0:
+            pytest.skip("mount %s fails here: %s" % (" ".join(map(str, args)), r.stderr.strip()))
+
+    def close(self):
+        self.holder.kill()
+        self.holder.wait(10)
+        self.holder.stderr.close()
 
 
-def umount(target):
-    subprocess.run(["umount", str(target)], capture_output=True, timeout=10)
+@pytest.fixture
+def mount_ns():
+    if shutil.which("unshare") is None or shutil.which("nsenter") is None:
+        pytest.skip("unshare or nsenter is not installed (util-linux)")
+    ns = MountNamespace()
+    try:
+        yield ns
+    finally:
+        ns.close()
 
 
 @pytest.mark.parametrize("layout", ["configmap", "configmap-symlinks", "ro-bind-mount"])
-def test_config_on_a_read_only_mount_is_accepted_whatever_its_owner(lastcall_bin, tmp_path, layout):
+def test_config_on_a_read_only_mount_is_accepted_whatever_its_owner(lastcall_bin, tmp_path, mount_ns, layout):
     """A config on a read-only mount is accepted whatever its owner: uid 1000, mode 0664, in a
     directory of mode 0777 (a Kubernetes ConfigMap), or a file bind-mounted `:ro` from the
-    host. The same file on a writable mount is refused."""
-    mounted = []
-    try:
-        if layout.startswith("configmap"):
-            mnt = tmp_path / "configmap"
-            mnt.mkdir()
-            mount("-t", "tmpfs", "-o", "mode=0755", "lastcall-test", mnt)
-            mounted.append(mnt)
-            directory = mnt / "config"
-            directory.mkdir()
-            os.chmod(directory, 0o777)
-            path = directory / "lastcall.json"
-            if layout == "configmap-symlinks":
-                # As the kubelet lays it out: lastcall.json -> ..data/lastcall.json, ..data -> ..<timestamp>.
-                (directory / "..2026_01_01").mkdir()
-                os.symlink("..2026_01_01", directory / "..data")
-                os.symlink("..data/lastcall.json", path)
-                path = directory / "..2026_01_01" / "lastcall.json"
-            path.write_text(json.dumps({"grace": "3s"}))
-            os.chown(path, 1000, 1000)
-            os.chmod(path, 0o664)
-            path = directory / "lastcall.json"
-            remount = ["-o", "remount,ro", mnt]
-        else:
-            host = tmp_path / "host"
-            host.mkdir()
-            os.chmod(host, 0o777)
-            source = host / "lastcall.json"
-            source.write_text(json.dumps({"grace": "3s"}))
-            os.chown(source, 1000, 1000)
-            os.chmod(source, 0o664)
-            etc = tmp_path / "etc"
-            etc.mkdir()
-            path = etc / "lastcall.json"
-            path.write_text("")
-            mount("--bind", source, path)
-            mounted.append(path)
-            remount = ["-o", "remount,bind,ro", path]
-        writable = check(lastcall_bin, "-c", path)
-        assert writable.returncode == 2, "a writable config owned by uid 1000 was accepted"
-        mount(*remount)
-        r = check(lastcall_bin, "-c", path)
-        assert r.returncode == 0, r.stderr
-        assert 3000 in support.plan_ms(json.loads(r.stdout), "grace")
-    finally:
-        for target in reversed(mounted):
-            umount(target)
+    host. The same file on a writable mount is refused. (Mounted in a private mount
+    namespace, so the host's mount table is never touched.)"""
+    if layout.startswith("configmap"):
+        mnt = tmp_path / "configmap"
+        mnt.mkdir()
+        mount_ns.mount("-t", "tmpfs", "-o", "mode=0755", "lastcall-test", mnt)
+        directory = mount_ns.path(mnt / "config")
+        directory.mkdir()
+        os.chmod(directory, 0o777)
+        path = directory / "lastcall.json"
+        if layout == "configmap-symlinks":
+            # As the kubelet lays it out: lastcall.json -> ..data/lastcall.json, ..data -> ..<timestamp>.
+            (directory / "..2026_01_01").mkdir()
+            os.symlink("..2026_01_01", directory / "..data")
+            os.symlink("..data/lastcall.json", path)
+            path = directory / "..2026_01_01" / "lastcall.json"
+        path.write_text(json.dumps({"grace": "3s"}))
+        os.chown(path, 1000, 1000)
+        os.chmod(path, 0o664)
+        path = mnt / "config" / "lastcall.json"
+        remount = ["-o", "remount,ro", mnt]
+    else:
+        host = tmp_path / "host"
+        host.mkdir()
+        os.chmod(host, 0o777)
+        source = host / "lastcall.json"
+        source.write_text(json.dumps({"grace": "3s"}))
+        os.chown(source, 1000, 1000)
+        os.chmod(source, 0o664)
+        etc = tmp_path / "etc"
+        etc.mkdir()
+        path = etc / "lastcall.json"
+        path.write_text("")
+        mount_ns.mount("--bind", source, path)
+        remount = ["-o", "remount,bind,ro", path]
+    writable = check(lastcall_bin, "-c", path, prefix=mount_ns.enter())
+    assert writable.returncode == 2, "a writable config owned by uid 1000 was accepted"
+    mount_ns.mount(*remount)
+    r = check(lastcall_bin, "-c", path, prefix=mount_ns.enter())
+    assert r.returncode == 0, r.stderr
+    assert 3000 in support.plan_ms(json.loads(r.stdout), "grace")
+    # The host saw none of it.
+    assert not os.path.ismount(mnt if layout.startswith("configmap") else path)
 
 
 # -- (b) descriptors -----------------------------------------------------------------------
@@ -207,24 +239,21 @@ def test_lastcall_moves_to_root_and_hooks_keep_their_directories(lastcall, tmp_p
     assert json.loads((tmp_path / "rel.json").read_text())["cwd"] == str(tmp_path / "sub")
 
 
-def test_lastcall_does_not_keep_a_mount_busy(lastcall, tmp_path):
-    """(chdir to /) A filesystem lastcall was started in can be unmounted while it runs."""
+def test_lastcall_does_not_keep_a_mount_busy(lastcall, tmp_path, mount_ns):
+    """(chdir to /) A filesystem lastcall was started in can be unmounted while it runs.
+    (In a private mount namespace: lastcall is started in it, on the tmpfs.)"""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "none", str(mnt)], capture_output=True).returncode != 0:
-        pytest.skip("cannot mount a tmpfs here")
-    try:
-        lc = lastcall("--", "sh", "-c", "cd /; exec sleep 30", cwd=str(mnt))
-        child = lc.child_pid
-        # The child starts in the mount too, until its own cd.
-        support.wait_for(lambda: os.readlink("/proc/%d/cwd" % child) == "/", 5, "the child in /")
-        support.wait_for(lambda: os.readlink("/proc/%d/cwd" % lc.pid) == "/", 5, "lastcall in /")
-        r = subprocess.run(["umount", str(mnt)], capture_output=True, text=True)
-        assert r.returncode == 0, "lastcall keeps its mount busy: %s" % r.stderr
-        lc.send(signal.SIGTERM)
-        assert lc.wait_exit(10) == 143
-    finally:
-        subprocess.run(["umount", str(mnt)], capture_output=True)
+    mount_ns.mount("-t", "tmpfs", "none", mnt)
+    lc = lastcall("--", "sh", "-c", "cd /; exec sleep 30", prefix=mount_ns.enter(mnt))
+    child = lc.child_pid
+    # The child starts in the mount too, until its own cd.
+    support.wait_for(lambda: os.readlink("/proc/%d/cwd" % child) == "/", 5, "the child in /")
+    support.wait_for(lambda: os.readlink("/proc/%d/cwd" % lc.pid) == "/", 5, "lastcall in /")
+    r = subprocess.run(mount_ns.enter() + ["umount", str(mnt)], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, "lastcall keeps its mount busy: %s" % r.stderr
+    lc.send(signal.SIGTERM)
+    assert lc.wait_exit(10) == 143
 
 
 # -- (d) no shell where none was asked for ---------------------------------------------------

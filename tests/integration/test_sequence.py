@@ -10,7 +10,7 @@ import time
 import pytest
 
 import support
-from support import (helper, is_running, read_lines, read_pid, recorder, sig_eq,
+from support import (hook, helper, is_running, read_lines, read_pid, recorder, sig_eq,
                      ts_seconds, wait_for, wait_line, wait_lines)
 
 
@@ -19,10 +19,6 @@ def start(lastcall, tmp_path, *args, rec_args=(), **kw):
     lc = lastcall(*args, "--", *recorder(out, *rec_args), **kw)
     wait_line(out, "ready")
     return lc, out
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def test_sigkill_at_end_of_grace(lastcall, tmp_path):
@@ -373,10 +369,13 @@ def test_leftovers_get_the_stop_signal_once(lastcall, tmp_path, forward_mode):
         assert got.count("SIGTERM") == 1, "%s received %d SIGTERMs (first: %s)" % (what, got.count("SIGTERM"), got[:6])
         assert exit_time(path) is not None, "%s was killed, not left to exit: %s" % (what, got)
         took = exit_time(path) - signaled
-        assert 0.45 <= took <= 0.8, "%s exited %.3fs after the stop signal (0.5 s wanted)" % (what, took)
+        # Up to 2 s: a loaded machine (sanitizers, parallel builds) can be that late to run
+        # the recorder's handler; before the 0.5 s, or killed, is what would be wrong.
+        assert 0.45 <= took <= 2.0, "%s exited %.3fs after the stop signal (0.5 s wanted)" % (what, took)
     assert not lc.events("leftovers_killed"), lc.log_tail()
     done = lc.events()[-1]
-    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 2000, done
+    # The leftovers' exit (up to 2 s, above) ends the sequence, well before the 5 s grace.
+    assert done["event"] == "shutdown_complete" and done["duration_ms"] < 3000, done
 
 
 @pytest.mark.timeout(40)
@@ -435,8 +434,9 @@ def test_leftover_counts_are_processes_still_running(lastcall, tmp_path):
 @pytest.fixture
 def reaper_of_last_resort():
     """Makes the test process a child subreaper for one test, so that a zombie lastcall could
-    not reap comes to us once lastcall is gone; reap(pid) collects it. The flag is cleared
-    again at teardown."""
+    not reap comes to us once lastcall is gone; reap(pid) names one to wait for. At teardown
+    (after the lastcall fixture's, when the test requests this fixture first) it waits for
+    those and reaps every other zombie that came to us meanwhile, then clears the flag."""
     import ctypes
     libc = ctypes.CDLL(None, use_errno=True)
     PR_SET_CHILD_SUBREAPER = 36
@@ -454,6 +454,16 @@ def reaper_of_last_resort():
                 except ChildProcessError:
                     break  # not ours (lastcall or its parent reaped it)
                 time.sleep(0.01)
+        # Any other process adopted while the flag was set (a hook's or the child's orphan,
+        # killed by the lastcall fixture's teardown by now) is a zombie of ours that nothing
+        # else would ever wait for.
+        for pid in support.all_pids():
+            st = support.proc_stat(pid)
+            if st is not None and st[0] == "Z" and st[1] == os.getpid():
+                try:
+                    os.waitpid(pid, os.WNOHANG)
+                except ChildProcessError:
+                    pass
     finally:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
 
@@ -474,8 +484,8 @@ def hold(tmp_path, pid, name="hold"):
 
 @pytest.mark.timeout(60)
 @pytest.mark.parametrize("where", ["leftover", "hook"])
-def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(lastcall, tmp_path, where,
-                                                               reaper_of_last_resort):
+def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(reaper_of_last_resort, lastcall, tmp_path,
+                                                               where):
     """Once the child has exited, stop every process still left ... then SIGKILL when the
     grace budget ends; reap every zombie. ... `post_stop` ... then exit with the child's
     status. (A process that SIGKILL cannot end, or whose zombie lastcall cannot reap — stuck

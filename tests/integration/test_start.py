@@ -12,7 +12,7 @@ import time
 import pytest
 
 import support
-from support import read_lines, recorder, sig_eq, wait_for, wait_line
+from support import hook, read_lines, recorder, sig_eq, wait_for, wait_line
 
 # glibc's two internal real-time signals (32, 33): posix_spawn and NPTL manage them
 # themselves, so they say nothing about what lastcall passed on.
@@ -45,10 +45,6 @@ def exec_done(pid, program):
             return False
     wait_for(runs, 5, "pid %d to exec %s" % (pid, program))
     return pid
-
-
-def hook(name, command):
-    return {"name": name, "command": command}
 
 
 # -- a signal during startup ----------------------------------------------------------------------

@@ -13,14 +13,10 @@ import time
 import pytest
 
 import support
-from support import helper, proc_stat, read_lines, sig_eq, ts_seconds, wait_for, wait_line
+from support import hook, helper, proc_stat, read_lines, sig_eq, ts_seconds, wait_for, wait_line
 
 CTRL_C, CTRL_Z, CTRL_D = b"\x03", b"\x1a", b"\x04"
 READ_LINE = ["sh", "-c", "read x; echo got $x"]
-
-
-def hook(name, command, **extra):
-    return dict({"name": name, "command": command}, **extra)
 
 
 def state(pid):

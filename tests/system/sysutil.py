@@ -7,28 +7,22 @@ import os
 import pathlib
 import re
 import shutil
-import socket
 import subprocess
-import time
+import sys
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 
+sys.path.insert(0, str(REPO / "tests"))
+import testlib  # noqa: E402  (tests/testlib.py, shared with tests/integration)
 
-class Timeout(AssertionError):
-    pass
+
+from testlib import Timeout, free_port  # noqa: E402,F401
 
 
 def wait_for(predicate, timeout=10.0, what="condition", interval=0.02):
     """Polls predicate until it returns something truthy; returns that value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise Timeout("timed out after %.1fs waiting for %s" % (timeout, what))
-        time.sleep(interval)
+    return testlib.wait_for(predicate, timeout, what, interval)
 
 
 def run(argv, timeout=60, check=True, **kwargs):
@@ -55,7 +49,7 @@ def missing_tools(*names):
 
 def static_binary():
     """The static lastcall: $LASTCALL_STATIC_BIN, else build-static/lastcall of this checkout."""
-    return os.environ.get("LASTCALL_STATIC_BIN") or str(REPO / "build-static" / "lastcall")
+    return testlib.static_lastcall_path()
 
 
 def seconds(duration):
@@ -67,13 +61,6 @@ def seconds(duration):
     assert parts and "".join(n + u for n, u in parts) == duration.strip(), duration
     scale = {"ms": 0.001, "s": 1, "": 1, "m": 60, "h": 3600}
     return sum(float(n) * scale[u] for n, u in parts)
-
-
-def free_port():
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def json_events(text):

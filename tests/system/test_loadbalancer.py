@@ -25,7 +25,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lb_helpers"))
 import lbsupport  # noqa: E402
-from lbsupport import _time_limit, procs, time_limit  # noqa: E402,F401  (fixtures)
+from lbsupport import procs  # noqa: E402,F401  (fixtures)
 
 BACKEND = lbsupport.HERE / "backend.py"
 WRK_CONNECTIONS = 8
@@ -150,7 +150,7 @@ def start_pool(procs, **kw):
     return pool
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 @pytest.mark.parametrize("check_readyz, drain, expect", [
     (True, None, "none"),        # the recipe as written
     (False, None, "some"),       # haproxy checks the server's port: no readiness from lastcall
@@ -173,16 +173,13 @@ def test_rolling_stop_behind_haproxy(tools, procs, check_readyz, drain, expect):
         assert result["failed"] > 0, "the stop went unnoticed, so this test could not see a loss: %s" % result
 
 
-@time_limit(60)
+@pytest.mark.timeout(60)
 @pytest.mark.parametrize("ready", [True, False], ids=["ready-tcp", "no-ready"])
 def test_rolling_start_and_stop_of_a_slow_starting_server(tools, procs, ready):
     """Contract §3 "Readiness of the workload": with `--ready tcp:ADDR:PORT`, /readyz is 503
     until the server listens, so a server that needs 5 s before it listens joins the pool
     without a failed request, and the rolling stop that follows loses none either. Without
     `ready`, /readyz says 200 at the spawn and haproxy sends it requests too early."""
-    if not lbsupport.lastcall_has_option("--ready"):
-        pytest.skip("lastcall --help lists no --ready (contract §3 'Readiness of the workload' "
-                    "is not built yet)")
     pool = Pool(procs, ready=ready)
     pool.start_server("b")
     pool.wait_listening("b")

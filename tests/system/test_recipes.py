@@ -24,7 +24,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lb_helpers"))
 import lbsupport  # noqa: E402
-from lbsupport import _time_limit, procs, shared_dir, time_limit  # noqa: E402,F401  (fixtures)
+from lbsupport import procs, shared_dir  # noqa: E402,F401  (fixtures)
 
 REPO = lbsupport.REPO
 
@@ -45,6 +45,23 @@ def without_option(words, option):
     """The words without `option VALUE` (the control run)."""
     i = words.index(option)
     return words[:i] + words[i + 2:]
+
+
+def wait_serving(runs, serving, timeout, what, interval=0.02):
+    """Waits until serving(run) holds for each run (or its lastcall has ended, which fails
+    the test with lastcall's log)."""
+    for name, run in runs.items():
+        lbsupport.wait_for(lambda: serving(run) or not run["lc"].running(), timeout,
+                           "%s (%s)" % (what, name), interval=interval)
+        assert run["lc"].running(), run["lc"].err[-3000:]
+
+
+def stop_all(runs, sig=signal.SIGTERM):
+    """Sends sig to every run's lastcall, then keeps each one's exit code in run["code"]."""
+    for run in runs.values():
+        run["lc"].send(sig)
+    for run in runs.values():
+        run["code"] = run["lc"].wait(30)
 
 
 def process_uid(pid):
@@ -125,7 +142,7 @@ class Download(threading.Thread):
             self.first.set()
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_dir):
     """nginx: `--stop-signal QUIT` is its graceful shutdown, the downloads in flight complete;
     with the trigger's SIGTERM (fast shutdown) they are cut."""
@@ -148,21 +165,17 @@ def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_d
             words = without_option(words, "--stop-signal")
         lc = procs.lastcall(lastcall_argv(words), "nginx-" + name)
         runs[name] = {"port": port, "lc": lc}
-    for name, run in runs.items():
-        lbsupport.wait_for(lambda: lbsupport.port_open(run["port"]) or not run["lc"].running(), 10,
-                           "nginx (%s) to listen" % name)
-        assert run["lc"].running(), run["lc"].err[-3000:]
+    wait_serving(runs, lambda run: lbsupport.port_open(run["port"]), 10, "nginx to listen")
+    for run in runs.values():
         run["downloads"] = [Download(run["port"]) for _ in range(DOWNLOADS)]
         for dl in run["downloads"]:
             dl.start()
     for run in runs.values():
         for dl in run["downloads"]:
             assert dl.first.wait(10) and dl.error is None, dl.error
-    for run in runs.values():
-        run["lc"].send(signal.SIGTERM)
+    stop_all(runs)
 
     for name, run in runs.items():
-        run["code"] = run["lc"].wait(30)
         for dl in run["downloads"]:
             dl.join(15)
         signaled = run["lc"].wait_event("child_signaled", timeout=1)
@@ -186,7 +199,7 @@ def test_nginx_stop_signal_quit_completes_the_requests_in_flight(procs, shared_d
 SLOW_SECONDS = 5   # longer than the recipe's 3 s drain: in flight when the stop signal comes
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_gunicorn_stop_signal_term_completes_the_requests_in_flight(procs, shared_dir):
     """gunicorn: with `--stop-signal TERM`, a Ctrl+C (SIGINT to lastcall) stops it gracefully
     and the requests in flight complete; without it gunicorn gets SIGINT, its quick shutdown,
@@ -203,10 +216,9 @@ def test_gunicorn_stop_signal_term_completes_the_requests_in_flight(procs, share
         marks = shared_dir / name
         marks.mkdir()
         runs[name] = {"port": port, "lc": lc, "marks": marks, "results": []}
-    for name, run in runs.items():
-        lbsupport.wait_for(lambda: lbsupport.http_status("http://127.0.0.1:%d/" % run["port"]) == 200
-                           or not run["lc"].running(), 15, "gunicorn (%s) to answer" % name)
-        assert run["lc"].running(), run["lc"].err[-3000:]
+    wait_serving(runs, lambda run: lbsupport.http_status("http://127.0.0.1:%d/" % run["port"]) == 200, 15,
+                 "gunicorn to answer")
+    for run in runs.values():
         for i in range(workers):
             t = threading.Thread(target=slow_request, args=(run, i), daemon=True)
             t.start()
@@ -214,11 +226,9 @@ def test_gunicorn_stop_signal_term_completes_the_requests_in_flight(procs, share
     for name, run in runs.items():  # one request per sync worker, each taken by a worker
         lbsupport.wait_for(lambda: len(os.listdir(run["marks"])) == workers, 10,
                            "gunicorn (%s) workers to take %d requests" % (name, workers))
-    for run in runs.values():
-        run["lc"].send(signal.SIGINT)
+    stop_all(runs, signal.SIGINT)
 
-    for name, run in runs.items():
-        run["code"] = run["lc"].wait(30)
+    for run in runs.values():
         for t in run["threads"]:
             t.join(15)
         signaled = run["lc"].wait_event("child_signaled", timeout=1)
@@ -297,7 +307,7 @@ def redis_value(data_dir, procs, name):
     return int(out.stdout.strip() or 0)
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_redis_shutdown_save_hook_loses_no_acknowledged_write(procs, shared_dir):
     """redis: the `SHUTDOWN SAVE` hook keeps every acknowledged write, with `save ""`; a
     `redis-cli save` hook loses those acknowledged after it."""
@@ -318,20 +328,17 @@ def test_redis_shutdown_save_hook_loses_no_acknowledged_write(procs, shared_dir)
         words = recipe_command("redis", {"redis.json": d / "redis.json", "/etc/redis/redis.conf": d / "redis.conf"})
         lc = procs.lastcall(lastcall_argv(words), "redis-" + name)
         runs[name] = {"port": port, "lc": lc, "data": data}
-    for name, run in runs.items():
-        lbsupport.wait_for(lambda: lbsupport.port_open(run["port"]) or not run["lc"].running(), 10,
-                           "redis (%s) to listen" % name)
-        assert run["lc"].running(), run["lc"].err[-3000:]
+    wait_serving(runs, lambda run: lbsupport.port_open(run["port"]), 10, "redis to listen")
+    for run in runs.values():
         child = run["lc"].wait_event("child_started")["pid"]
         assert process_uid(child) == pwd.getpwnam("redis").pw_uid, "redis does not run as the recipe's user"
         run["writer"] = Writer(run["port"])
         run["writer"].start()
     for run in runs.values():
         lbsupport.wait_for(lambda: run["writer"].acked >= 1000, 10, "the first writes")
-        run["lc"].send(signal.SIGTERM)
+    stop_all(runs)
 
     for name, run in runs.items():
-        run["code"] = run["lc"].wait(30)
         run["writer"].stop.set()
         run["writer"].join(10)
         hook = run["lc"].wait_event("hook_finished", timeout=1)
@@ -369,7 +376,7 @@ def cluster_state(bindir, data):
     return m.group(1).strip()
 
 
-@time_limit(40)
+@pytest.mark.timeout(40)
 def test_postgres_database_json_stops_cleanly_with_sigint(procs, shared_dir):
     """postgres with docs/examples/database.json: it starts as `"user": "postgres"`, its
     CHECKPOINT hook gets in by peer authentication, and SIGINT (fast shutdown) stops it cleanly
@@ -411,11 +418,10 @@ def test_postgres_database_json_stops_cleanly_with_sigint(procs, shared_dir):
     def psql(run, *args):
         return as_postgres("psql", "-h", run["sock"], "-p", run["port"], "-X", "-q", *args)
 
-    for name, run in runs.items():
-        ready = lambda: subprocess.run(psql(run, "-c", "SELECT 1"), capture_output=True, timeout=10,
-                                       cwd="/").returncode == 0 or not run["lc"].running()
-        lbsupport.wait_for(ready, 20, "postgres (%s) to accept connections" % name, interval=0.2)
-        assert run["lc"].running(), run["lc"].err[-3000:]
+    wait_serving(runs, lambda run: subprocess.run(psql(run, "-c", "SELECT 1"), capture_output=True, timeout=10,
+                                                   cwd="/").returncode == 0,
+                 20, "postgres to accept connections", interval=0.2)
+    for run in runs.values():
         # Clients that stay connected (their stdin stays open): one idle, one idle in an open
         # transaction.
         for sql in ("SELECT 1;\n", "BEGIN;\nSELECT 1;\n"):
@@ -429,10 +435,8 @@ def test_postgres_database_json_stops_cleanly_with_sigint(procs, shared_dir):
                                    "AND pid <> pg_backend_pid()"),
             capture_output=True, text=True, timeout=10, cwd="/").stdout.strip() == "2"
         lbsupport.wait_for(count, 10, "two clients connected to postgres (%s)" % name, interval=0.2)
+    stop_all(runs)
     for run in runs.values():
-        run["lc"].send(signal.SIGTERM)
-    for name, run in runs.items():
-        run["code"] = run["lc"].wait(30)
         run["state"] = cluster_state(bindir, run["data"])
         run["killed"] = bool(run["lc"].events("child_killed"))
         print("\npostgres, stop signal %s: lastcall exit %d, %s, cluster state %r" % (

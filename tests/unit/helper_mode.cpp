@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -15,21 +16,31 @@
 extern char** environ;
 
 namespace lastcall::testing {
+
+std::vector<int> open_fds() {
+  std::vector<int> out;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return out;
+  const int own = dirfd(dir);
+  while (const dirent* e = readdir(dir)) {
+    if (e->d_name[0] == '.') continue;
+    const int fd = std::atoi(e->d_name);
+    if (fd != own) out.push_back(fd);
+  }
+  closedir(dir);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 namespace {
 
 // How long a helper that waits to be killed lives at most.
 constexpr unsigned kLifetimeSeconds = 30;
 
 int list_fds() {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return 1;
-  const int own = dirfd(dir);
-  while (const dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    if (std::atoi(e->d_name) == own) continue;
-    std::printf("%s\n", e->d_name);
-  }
-  closedir(dir);
+  const auto fds = open_fds();
+  if (fds.empty()) return 1;  // not even stdout: /proc/self/fd could not be read
+  for (const int fd : fds) std::printf("%d\n", fd);
   return 0;
 }
 
@@ -121,7 +132,10 @@ std::vector<int> signal_list(const char* text) {
   alarm(kLifetimeSeconds);
   struct sigaction action {};
   action.sa_handler = exit_on_first ? on_recorded_then_exit : on_recorded;
+  // Every recorded signal waits while one is being said: a handler preempted before its
+  // write would otherwise let a later signal's line (a test's marker) come out first.
   sigemptyset(&action.sa_mask);
+  for (const int sig : signals) sigaddset(&action.sa_mask, sig);
   action.sa_flags = SA_RESTART;
   for (const int sig : signals) sigaction(sig, &action, nullptr);
   say("ready", 0);

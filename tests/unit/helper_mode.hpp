@@ -30,6 +30,10 @@ namespace lastcall::testing {
 //                   child's pid, and exits 0
 int run_helper(int argc, char** argv);
 
+// The descriptors open in this process now, in ascending order; none when /proc/self/fd
+// cannot be read.
+[[nodiscard]] std::vector<int> open_fds();
+
 // This test binary, for spawning it in a helper mode.
 [[nodiscard]] std::string self_path();
 [[nodiscard]] std::vector<std::string> helper_argv(std::vector<std::string> args);

@@ -10,11 +10,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <exception>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <memory>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -102,20 +106,57 @@ struct Subreaper {
   Subreaper& operator=(const Subreaper&) = delete;
 };
 
+// The fields of /proc/PID/stat after the command name (state, ppid, pgrp, ...); "" once
+// `pid` is gone.
+inline std::string stat_after_name(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  if (!stat) return "";
+  const std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  const auto paren = text.rfind(')');
+  return paren != std::string::npos && paren + 2 < text.size() ? text.substr(paren + 2) : "";
+}
+
+// True while `pid` is a child of the test process that has not exited.
+inline bool is_running_child(pid_t pid) {
+  siginfo_t info{};
+  return ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == 0;
+}
+
 // SIGKILL to every process (and process group) named, then every child of the test process
-// reaped, when the test ends, passed or failed. A test that cleaned up already costs nothing.
+// reaped, when the test ends, passed or failed. A test that cleaned up already costs nothing;
+// one that passed but left a process running fails here (a leak), unless it is already
+// failing (an exception on its way).
 class Cleanup {
  public:
   Cleanup() = default;
   ~Cleanup() {
-    for (const pid_t pid : pids_) (void)::kill(pid, SIGKILL);
-    for (const pid_t pgid : groups_) (void)::kill(-pgid, SIGKILL);
+    const bool passing = std::uncaught_exceptions() == 0;
+    // What a passing test signalled last gets a second to finish dying before it counts.
+    for (const pid_t pid : pids_) {
+      // Only a child not reaped yet: once reaped (ECHILD), the pid may be another process's.
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) continue;
+      if (passing) {
+        CHECK_MESSAGE(eventually([pid] { return !is_running_child(pid); }, 1s),
+                      "process " << pid << " still running when the test ended");
+      }
+      (void)::kill(pid, SIGKILL);
+    }
+    for (const pid_t pgid : groups_) {
+      if (::kill(-pgid, 0) != 0) continue;  // no process left in the group
+      if (passing) {
+        CHECK_MESSAGE(eventually([pgid] { return only_zombies_in(pgid); }, 1s),
+                      "process group " << pgid << " still has processes when the test ended");
+      }
+      (void)::kill(-pgid, SIGKILL);
+    }
     // Every child, adopted orphans included; a test's processes have at most seconds left.
-    (void)eventually([] {
+    const bool all_reaped = eventually([] {
       while (waitpid(-1, nullptr, WNOHANG) > 0) {
       }
       return waitpid(-1, nullptr, WNOHANG) < 0;  // ECHILD: none left
     });
+    CHECK_MESSAGE(all_reaped, "children of the test process still running 5 s after SIGKILL");
   }
   Cleanup(const Cleanup&) = delete;
   Cleanup& operator=(const Cleanup&) = delete;
@@ -125,6 +166,21 @@ class Cleanup {
   }
   void group(pid_t pgid) {
     if (pgid > 1) groups_.push_back(pgid);
+  }
+
+  // True when every process of group `pgid` is a zombie (exited, not reaped yet).
+  static bool only_zombies_in(pid_t pgid) {
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc", error)) {
+      const std::string name = entry.path().filename().string();
+      if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+      std::istringstream fields(stat_after_name(std::stoi(name)));
+      char state = '\0';
+      pid_t ppid = 0;
+      pid_t group = 0;
+      if (fields >> state >> ppid >> group && group == pgid && state != 'Z' && state != 'X') return false;
+    }
+    return true;
   }
 
  private:
@@ -223,19 +279,25 @@ struct Captured {
 };
 
 // Spawns `request` with stdout into a pipe, reads its exec report and its output, and reaps it.
+// A process still running after `limit` fails the test and is killed (then reaped).
 inline Captured run_capturing(process::SpawnRequest request,
-                              const core::InheritedSignals& signals = core::InheritedSignals{}) {
+                              const core::InheritedSignals& signals = core::InheritedSignals{},
+                              std::chrono::milliseconds limit = 10s) {
   Pipe out;
-  REQUIRE(fcntl(out.read_end, F_SETFL, 0) == 0);
   request.stdout_fd = out.write_end;
   auto spawned = process::spawn(request, signals);
   out.close_write();
   REQUIRE_MESSAGE(spawned.ok(), (spawned ? "" : spawned.error().message));
+  const pid_t pid = spawned->pid;
   Captured captured;
   captured.not_run = process::read_exec_report(spawned->report, request);
-  char buf[256];
-  for (ssize_t n; (n = read(out.read_end, buf, sizeof buf)) > 0;) captured.out.append(buf, static_cast<std::size_t>(n));
-  captured.status = process::Reaper::wait_for(spawned->pid);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  captured.out = read_to_end(out.read_end, limit);
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  const bool ended = eventually([pid] { return !is_running_child(pid); }, std::max(left, 100ms));
+  CHECK_MESSAGE(ended, (request.argv.empty() ? std::string() : request.argv.front()) << " still running after " << limit.count() << " ms; killed");
+  if (!ended) (void)::kill(pid, SIGKILL);
+  captured.status = process::Reaper::wait_for(pid);
   return captured;
 }
 
@@ -252,11 +314,8 @@ inline pid_t start_helper(const std::vector<std::string>& args, int stdout_fd = 
 
 // The state letter of `pid` in /proc ('R', 'S', 'T', 'Z'...), or '\0' once it is gone.
 inline char process_state(pid_t pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  if (!stat) return '\0';
-  const std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-  const auto paren = text.rfind(')');
-  return paren != std::string::npos && paren + 2 < text.size() ? text[paren + 2] : '\0';
+  const std::string fields = stat_after_name(pid);
+  return fields.empty() ? '\0' : fields[0];
 }
 
 // True once `pid` is gone or a zombie, waiting up to two seconds: SIGKILL is delivered

@@ -2,8 +2,8 @@
 """Shared pieces of the load-balancer and recipe tests: the binary, free loopback ports,
 processes started in their own sessions and killed by process group at the end, lastcall's
 JSON log read from a file, haproxy with its CSV stats, bounded wrk runs, and the code blocks
-of docs/recipes.md. Self-contained: it needs nothing from conftest.py."""
-import datetime
+of docs/recipes.md. It needs nothing from conftest.py (the per-test alarm is tests/system/conftest.py's
+`timeout` marker)."""
 import json
 import os
 import pathlib
@@ -14,62 +14,24 @@ import signal
 import socket
 import subprocess
 import tempfile
-import time
 import urllib.error
 import urllib.request
 
 import pytest
 
 # The system tests' own waiting, shared with test_systemd.py and test_podman.py.
-from sysutil import wait_for  # noqa: E402,F401
+from sysutil import testlib, wait_for  # noqa: E402,F401
+from testlib import ts_seconds  # noqa: E402,F401
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[2]
 RECIPES = REPO / "docs" / "recipes.md"
 
 
-# -- time limits -------------------------------------------------------------------------------
-
-class Deadline(Exception):
-    pass
-
-
-def time_limit(seconds):
-    """Marks a test with its time limit; the `_time_limit` fixture enforces it."""
-    def mark(fn):
-        fn.lb_time_limit = seconds
-        return fn
-    return mark
-
-
-@pytest.fixture(autouse=True)
-def _time_limit(request):
-    """Every test has a time limit (60 s unless time_limit() says otherwise): SIGALRM raises
-    in the test's thread. It replaces an alarm that a conftest armed before it (the conftest
-    disarms it again at its own teardown)."""
-    seconds = getattr(request.function, "lb_time_limit", 60)
-
-    def on_alarm(_signum, _frame):
-        raise Deadline("test exceeded its %d s time limit" % seconds)
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.alarm(seconds)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
-
-
 # -- tools and binaries ------------------------------------------------------------------------
 
 def lastcall_bin():
-    path = os.environ.get("LASTCALL_BIN") or str(REPO / "build" / "lastcall")
-    if not os.access(path, os.X_OK):
-        if os.environ.get("LASTCALL_BIN"):
-            pytest.fail("LASTCALL_BIN=%s is not an executable file" % path)
-        pytest.skip("no lastcall binary at %s (build it or set LASTCALL_BIN)" % path)
-    return path
+    return testlib.require_executable(testlib.lastcall_path(), "LASTCALL_BIN", "build it")
 
 
 def need_tools(*names):
@@ -82,11 +44,6 @@ def need_tools(*names):
 def need_root():
     if os.geteuid() != 0:
         pytest.skip("needs root (servers run as their own users, as the recipes say)")
-
-
-def lastcall_has_option(option):
-    out = subprocess.run([lastcall_bin(), "--help"], capture_output=True, text=True, timeout=10)
-    return re.search(r"(^|[\s,])%s\b" % re.escape(option), out.stdout + out.stderr) is not None
 
 
 def free_ports(n):
@@ -113,12 +70,6 @@ def http_status(url, timeout=1.0):
         return e.code
     except (OSError, ValueError):
         return None
-
-
-def ts_seconds(event):
-    """lastcall's `ts` (RFC 3339, UTC, milliseconds) as a Unix time."""
-    return datetime.datetime.strptime(event["ts"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(
-        tzinfo=datetime.timezone.utc).timestamp()
 
 
 def port_open(port):

@@ -55,6 +55,13 @@ std::optional<Override> value_of(const Overrides& overrides, std::string_view fl
   return values.empty() ? std::nullopt : std::optional<Override>(values.front());
 }
 
+// The one value given for `flag`; fails the test when none was.
+Override given(const Overrides& overrides, std::string_view flag) {
+  const auto value = value_of(overrides, flag);
+  REQUIRE_MESSAGE(value.has_value(), "no value for " << flag);
+  return *value;
+}
+
 using Argv = std::vector<std::string>;
 
 }  // namespace
@@ -66,7 +73,7 @@ TEST_CASE("COMMAND [ARG...] is everything after -- or from the first positional 
   SUBCASE("options of the command are not lastcall's") {
     const Overrides o = overrides_of({"-t", "5s", "app", "--grace", "1s", "-c", "x", "--help"});
     CHECK(o.command == Argv{"app", "--grace", "1s", "-c", "x", "--help"});
-    CHECK(value_of(o, "--grace")->value == "5s");
+    CHECK(given(o, "--grace").value == "5s");
     CHECK_FALSE(value_of(o, "--config").has_value());
   }
   SUBCASE("a command that looks like an option, after --") {
@@ -87,13 +94,13 @@ TEST_CASE("every option is recorded raw with its origin") {
        "--rewrite", "HUP:USR1", "--rewrite", "INT:TERM", "--success-exit", "143", "--success-exit", "0",
        "--log-format", "text", "--log-level", "debug", "--triggers", "TERM,INT", "--listen", "127.0.0.1:9000",
        "--ready", "tcp:127.0.0.1:8080", "--exit-by-signal", "--insecure-config", "--", "app"});
-  CHECK(value_of(o, "--config")->value == "/etc/l.json");
-  CHECK(value_of(o, "--config")->origin == "--config");
-  CHECK(value_of(o, "--grace")->value == "30s");
-  CHECK(value_of(o, "--grace")->origin == "--grace");
-  CHECK(value_of(o, "--stop-signal")->value == "term");
-  CHECK(value_of(o, "--drain")->value == "2s");
-  CHECK(value_of(o, "--forward")->value == "child");
+  CHECK(given(o, "--config").value == "/etc/l.json");
+  CHECK(given(o, "--config").origin == "--config");
+  CHECK(given(o, "--grace").value == "30s");
+  CHECK(given(o, "--grace").origin == "--grace");
+  CHECK(given(o, "--stop-signal").value == "term");
+  CHECK(given(o, "--drain").value == "2s");
+  CHECK(given(o, "--forward").value == "child");
   const auto rewrite = values_of(o, "--rewrite");
   REQUIRE(rewrite.size() == 2);
   CHECK(rewrite[1].value == "INT:TERM");
@@ -101,11 +108,11 @@ TEST_CASE("every option is recorded raw with its origin") {
   const auto success = values_of(o, "--success-exit");
   REQUIRE(success.size() == 2);
   CHECK(success[0].value == "143");
-  CHECK(value_of(o, "--log-format")->value == "text");
-  CHECK(value_of(o, "--log-level")->value == "debug");
-  CHECK(value_of(o, "--triggers")->value == "TERM,INT");
-  CHECK(value_of(o, "--listen")->value == "127.0.0.1:9000");
-  CHECK(value_of(o, "--ready")->value == "tcp:127.0.0.1:8080");
+  CHECK(given(o, "--log-format").value == "text");
+  CHECK(given(o, "--log-level").value == "debug");
+  CHECK(given(o, "--triggers").value == "TERM,INT");
+  CHECK(given(o, "--listen").value == "127.0.0.1:9000");
+  CHECK(given(o, "--ready").value == "tcp:127.0.0.1:8080");
   CHECK(value_of(o, "--exit-by-signal").has_value());
   CHECK(value_of(o, "--insecure-config").has_value());
   CHECK_FALSE(value_of(o, "--check").has_value());
@@ -114,9 +121,9 @@ TEST_CASE("every option is recorded raw with its origin") {
 
 TEST_CASE("an option given twice takes the last value") {
   lastcall::test::CleanEnv env;
-  CHECK(value_of(overrides_of({"-t", "1s", "--grace", "2s", "true"}), "--grace")->value == "2s");
+  CHECK(given(overrides_of({"-t", "1s", "--grace", "2s", "true"}), "--grace").value == "2s");
   // A wrapper may append overrides to a command line it was given: the earlier one is gone.
-  CHECK(value_of(overrides_of({"--grace", "soon", "--grace=2s", "true"}), "--grace")->value == "2s");
+  CHECK(given(overrides_of({"--grace", "soon", "--grace=2s", "true"}), "--grace").value == "2s");
   CHECK(values_of(overrides_of({"--rewrite", "HUP:USR1", "--rewrite", "HUP:USR2", "true"}), "--rewrite").size() == 2);
 }
 
@@ -130,21 +137,21 @@ TEST_CASE("the environment fills in what the command line does not set") {
   ScopedEnv listen("LASTCALL_LISTEN", "127.0.0.1:9100");
   SUBCASE("from the environment") {
     const Overrides o = overrides_of({"true"});
-    CHECK(value_of(o, "--config")->value == "/env.json");
-    CHECK(value_of(o, "--config")->origin == "LASTCALL_CONFIG");
-    CHECK(value_of(o, "--grace")->value == "9s");
-    CHECK(value_of(o, "--grace")->origin == "LASTCALL_GRACE");
-    CHECK(value_of(o, "--drain")->origin == "LASTCALL_DRAIN");
-    CHECK(value_of(o, "--log-format")->origin == "LASTCALL_LOG_FORMAT");
-    CHECK(value_of(o, "--log-level")->value == "warn");
-    CHECK(value_of(o, "--listen")->origin == "LASTCALL_LISTEN");
+    CHECK(given(o, "--config").value == "/env.json");
+    CHECK(given(o, "--config").origin == "LASTCALL_CONFIG");
+    CHECK(given(o, "--grace").value == "9s");
+    CHECK(given(o, "--grace").origin == "LASTCALL_GRACE");
+    CHECK(given(o, "--drain").origin == "LASTCALL_DRAIN");
+    CHECK(given(o, "--log-format").origin == "LASTCALL_LOG_FORMAT");
+    CHECK(given(o, "--log-level").value == "warn");
+    CHECK(given(o, "--listen").origin == "LASTCALL_LISTEN");
   }
   SUBCASE("the command line beats the environment") {
     const Overrides o = overrides_of({"--grace", "3s", "--log-level", "error", "true"});
-    CHECK(value_of(o, "--grace")->value == "3s");
-    CHECK(value_of(o, "--grace")->origin == "--grace");
-    CHECK(value_of(o, "--log-level")->origin == "--log-level");
-    CHECK(value_of(o, "--drain")->origin == "LASTCALL_DRAIN");
+    CHECK(given(o, "--grace").value == "3s");
+    CHECK(given(o, "--grace").origin == "--grace");
+    CHECK(given(o, "--log-level").origin == "--log-level");
+    CHECK(given(o, "--drain").origin == "LASTCALL_DRAIN");
   }
   SUBCASE("an empty variable counts as unset") {
     ScopedEnv empty("LASTCALL_GRACE", "");
@@ -174,13 +181,13 @@ TEST_CASE("a value is the next argument, or follows = on a long option, or is at
                            Argv{"-t5s", "app"}}) {
     CAPTURE(args.front());
     const Overrides o = overrides_of(args);
-    CHECK(value_of(o, "--grace")->value == "5s");
+    CHECK(given(o, "--grace").value == "5s");
     CHECK(o.command == Argv{"app"});
   }
-  CHECK(value_of(overrides_of({"-c/etc/l.json", "app"}), "--config")->value == "/etc/l.json");
-  CHECK(value_of(overrides_of({"--grace=", "app"}), "--grace")->value.empty());  // the settings refuse it
+  CHECK(given(overrides_of({"-c/etc/l.json", "app"}), "--config").value == "/etc/l.json");
+  CHECK(given(overrides_of({"--grace=", "app"}), "--grace").value.empty());  // the settings refuse it
   SUBCASE("a value may look like an option") {
-    CHECK(value_of(overrides_of({"--stop-signal", "-1", "app"}), "--stop-signal")->value == "-1");
+    CHECK(given(overrides_of({"--stop-signal", "-1", "app"}), "--stop-signal").value == "-1");
   }
   SUBCASE("a lone - is the COMMAND") { CHECK(overrides_of({"-"}).command == Argv{"-"}); }
 }

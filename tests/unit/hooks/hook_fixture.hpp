@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -160,12 +162,18 @@ inline core::HookSpec shell_hook(std::string name, std::string script, int prior
   return spec;
 }
 
-// Milliseconds since midnight UTC of an event's `ts` ("2026-12-01T06:58:29.123Z").
-inline long ts_ms(const Json& event) {
+// Milliseconds since the epoch of an event's `ts` ("2026-12-01T06:58:29.123Z"): the date
+// counts too, so two stamps either side of midnight UTC still subtract right.
+inline long long ts_ms(const Json& event) {
   const std::string ts = event["ts"];
-  const auto t = ts.find('T');
-  return std::stol(ts.substr(t + 1, 2)) * 3'600'000 + std::stol(ts.substr(t + 4, 2)) * 60'000 +
-         std::stol(ts.substr(t + 7, 2)) * 1'000 + std::stol(ts.substr(t + 10, 3));
+  std::tm fields{};
+  int ms = -1;
+  const bool parsed = std::sscanf(ts.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3dZ", &fields.tm_year, &fields.tm_mon,
+                                  &fields.tm_mday, &fields.tm_hour, &fields.tm_min, &fields.tm_sec, &ms) == 7;
+  REQUIRE_MESSAGE(parsed, "not a timestamp: " << ts);
+  fields.tm_year -= 1900;
+  fields.tm_mon -= 1;
+  return static_cast<long long>(::timegm(&fields)) * 1'000 + ms;
 }
 
 // A pid a hook wrote to a file.

@@ -59,6 +59,8 @@ TEST_CASE("the children listed are lastcall's own, running or not yet reaped, an
   for (const pid_t pid : {sleeper, exited, leader}) (void)process::Reaper::wait_for(pid);
   CHECK_FALSE(has(process::list_children(), sleeper));
   CHECK_FALSE(process::read_child(sleeper).has_value());
+  REQUIRE(kill(grandchild, SIGKILL) == 0);  // not ours to reap: gone is enough
+  CHECK(test::process_is_gone(grandchild));
 }
 
 TEST_CASE("as a subreaper, an orphan is listed once its parent is gone") {
@@ -77,6 +79,8 @@ TEST_CASE("as a subreaper, an orphan is listed once its parent is gone") {
   const auto adopted = process::read_child(grandchild);
   REQUIRE(adopted.has_value());
   CHECK(adopted->pgid == leader);  // still in the group its parent led
+  REQUIRE(kill(grandchild, SIGKILL) == 0);
+  CHECK(process::Reaper::wait_for(grandchild).signal == SIGKILL);
 }
 
 TEST_CASE("a pid that is gone has no entry") { CHECK_FALSE(process::read_child(0x3fffffff).has_value()); }

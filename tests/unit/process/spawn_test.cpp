@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "process/spawn.hpp"
 
-#include <dirent.h>
 #include <doctest/doctest.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -28,20 +27,11 @@ using testing::helper_argv;
 
 namespace {
 
-// The descriptors open in this process now, in ascending order.
+// The descriptors open in this process now (testing::open_fds), never none.
 std::vector<int> open_fds() {
-  std::vector<int> out;
-  DIR* dir = opendir("/proc/self/fd");
-  REQUIRE(dir != nullptr);
-  const int own = dirfd(dir);
-  while (const dirent* e = readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    const int fd = std::atoi(e->d_name);
-    if (fd != own) out.push_back(fd);
-  }
-  closedir(dir);
-  std::sort(out.begin(), out.end());
-  return out;
+  auto fds = testing::open_fds();
+  REQUIRE_FALSE(fds.empty());
+  return fds;
 }
 
 bool contains(const std::vector<int>& fds, int fd) { return std::find(fds.begin(), fds.end(), fd) != fds.end(); }
@@ -67,15 +57,10 @@ core::Error not_run(const SpawnRequest& request) {
   return *error;
 }
 
-// A file that exists but has no execute bit, removed when the test ends.
+// A file that exists but has no execute bit, in a scratch directory removed when the test ends.
 struct NotExecutable {
-  std::string path = "/tmp/lastcall-noexec-XXXXXX";
-  NotExecutable() {
-    const int fd = mkstemp(path.data());
-    REQUIRE(fd >= 0);
-    close(fd);
-  }
-  ~NotExecutable() { unlink(path.c_str()); }
+  test::TempDir dir;
+  std::string path = dir.write("not-executable", "#!/bin/sh\n");
 };
 
 // The signal numbers in a "blocked N..." or "ignored N..." line of the `signals` helper.
@@ -105,7 +90,9 @@ TEST_CASE("the child runs in its own process group") {
   std::istringstream out(captured.out);
   pid_t pgid = 0;
   pid_t pid = 0;
-  out >> pgid >> pid;
+  const bool parsed = static_cast<bool>(out >> pgid >> pid);
+  REQUIRE_MESSAGE(parsed, "no \"PGID PID\" in: " << captured.out);
+  CHECK(pid > 1);
   CHECK(pgid == pid);
   CHECK(pgid != getpgrp());
 }
@@ -272,9 +259,10 @@ TEST_CASE("COMMAND not found is exit code 127, not executable is 126") {
     CHECK(not_run(as_self({.argv = {file.path}})).exit_code == 126);
   }
   SUBCASE("a directory") {
-    const auto error = not_run({.argv = {"/tmp"}});
+    const test::TempDir dir;
+    const auto error = not_run({.argv = {dir.path()}});
     CHECK(error.exit_code == 126);
-    CHECK(error.message.starts_with("/tmp: found but not executable: "));
+    CHECK(error.message.starts_with(dir.path() + ": found but not executable: "));
   }
   SUBCASE("an empty command") {
     auto spawned = process::spawn({.argv = {""}}, core::InheritedSignals{});

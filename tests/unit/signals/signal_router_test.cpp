@@ -25,14 +25,21 @@ std::unique_ptr<signals::SignalRouter> open_router(std::vector<core::Signal> tri
   return std::move(*router);
 }
 
+// What `router` makes of `signal`; fails the test when it ignores the signal.
+Arrival sorted(const signals::SignalRouter& router, int signal) {
+  const auto arrival = router.sort(core::Signal(signal));
+  REQUIRE_MESSAGE(arrival.has_value(), "ignored: " << core::Signal(signal).name());
+  return *arrival;
+}
+
 }  // namespace
 
 TEST_CASE("SIGTERM, SIGINT and SIGQUIT are triggers; SIGCHLD and the faults are not relayed") {
   const auto router = open_router();
-  CHECK(router->sort(core::Signal(SIGTERM))->kind == Kind::Trigger);
-  CHECK(router->sort(core::Signal(SIGINT))->kind == Kind::Trigger);
-  CHECK(router->sort(core::Signal(SIGQUIT))->kind == Kind::Trigger);
-  CHECK(router->sort(core::Signal(SIGCHLD))->kind == Kind::Child);
+  CHECK(sorted(*router, SIGTERM).kind == Kind::Trigger);
+  CHECK(sorted(*router, SIGINT).kind == Kind::Trigger);
+  CHECK(sorted(*router, SIGQUIT).kind == Kind::Trigger);
+  CHECK(sorted(*router, SIGCHLD).kind == Kind::Child);
   for (int fault : {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS, SIGKILL, SIGSTOP}) {
     CAPTURE(fault);
     CHECK_FALSE(router->sort(core::Signal(fault)).has_value());
@@ -49,19 +56,20 @@ TEST_CASE("SIGTERM, SIGINT and SIGQUIT are triggers; SIGCHLD and the faults are 
 
 TEST_CASE("--triggers names the triggers; SIGQUIT left out of them is relayed") {
   const auto router = open_router({core::Signal(SIGTERM), core::Signal(SIGUSR1)});
-  CHECK(router->sort(core::Signal(SIGTERM))->kind == Kind::Trigger);
-  CHECK(router->sort(core::Signal(SIGUSR1))->kind == Kind::Trigger);
-  CHECK(router->sort(core::Signal(SIGQUIT))->kind == Kind::Relay);
-  CHECK(router->sort(core::Signal(SIGINT))->kind == Kind::Relay);
+  CHECK(sorted(*router, SIGTERM).kind == Kind::Trigger);
+  CHECK(sorted(*router, SIGUSR1).kind == Kind::Trigger);
+  CHECK(sorted(*router, SIGQUIT).kind == Kind::Relay);
+  CHECK(sorted(*router, SIGINT).kind == Kind::Relay);
 }
 
 TEST_CASE("--rewrite relays signal FROM as TO and leaves the rest alone") {
   const auto router = open_router(kDefaultTriggers, {{core::Signal(SIGHUP), core::Signal(SIGUSR1)}});
   const auto hup = router->sort(core::Signal(SIGHUP));
+  REQUIRE(hup.has_value());
   CHECK(hup->kind == Kind::Relay);
   CHECK(hup->received == core::Signal(SIGHUP));
   CHECK(hup->sent == core::Signal(SIGUSR1));
-  CHECK(router->sort(core::Signal(SIGUSR2))->sent == core::Signal(SIGUSR2));
+  CHECK(sorted(*router, SIGUSR2).sent == core::Signal(SIGUSR2));
 }
 
 TEST_CASE("take_over blocks every signal lastcall receives and hands on what it inherited") {
