@@ -354,14 +354,7 @@ def log_format(request):
 def pidns():
     """The command prefix that runs lastcall as PID 1 of a new pid namespace; skips the test
     where unshare cannot do that here."""
-    prefix = ["unshare", "--pid", "--fork", "--mount-proc"]
-    try:
-        r = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("unshare unavailable: %s" % e)
-    if r.returncode != 0:
-        pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
-    return prefix
+    return support.unshare_prefix("--pid", "--fork", "--mount-proc")
 
 
 # -- a real terminal --------------------------------------------------------------------------

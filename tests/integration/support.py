@@ -6,7 +6,10 @@ import os
 import pathlib
 import re
 import signal
+import subprocess
 import sys
+
+import pytest
 
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -241,3 +244,16 @@ def clean_env(extra=None):
            if not k.startswith("LASTCALL_") and k not in ("INVOCATION_ID", "NOTIFY_SOCKET")}
     env.update(extra or {})
     return env
+
+
+def unshare_prefix(*flags):
+    """["unshare", *flags], once unshare(1) has run `true` that way here; skips the test
+    where it cannot."""
+    prefix = ["unshare", *flags]
+    try:
+        r = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        pytest.skip("unshare unavailable: %s" % e)
+    if r.returncode != 0:
+        pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
+    return prefix

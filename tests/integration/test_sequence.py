@@ -532,14 +532,7 @@ def test_a_process_that_cannot_be_reaped_does_not_keep_lastcall(reaper_of_last_r
 def foreign_proc_pidns(*rest):
     """unshare(1) into a new pid namespace that keeps the host's /proc, whose pids name
     strangers to lastcall there; skips where unshare cannot do that."""
-    prefix = ["unshare", "--pid", "--fork"]
-    try:
-        r = subprocess.run(prefix + ["true"], capture_output=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired) as e:
-        pytest.skip("unshare unavailable: %s" % e)
-    if r.returncode != 0:
-        pytest.skip("%s fails here: %s" % (" ".join(prefix), r.stderr.decode().strip()))
-    return prefix + list(rest)
+    return support.unshare_prefix("--pid", "--fork") + list(rest)
 
 
 @pytest.mark.timeout(40)
