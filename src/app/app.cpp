@@ -87,7 +87,7 @@ void leave_working_directory(log::Logger& logger) {
 // of lastcall's own (126, 127), known before the loop runs.
 core::Result<pid_t> spawn_child(const config::Settings& settings, const core::InheritedSignals& signals, bool listen_fds) {
   const process::SpawnRequest request{.argv = settings.command, .set_listen_pid = listen_fds,
-                                      .credentials = settings.credentials};
+                                      .credentials = settings.credentials, .await_exec = true};
   auto spawned = process::spawn(request, signals);
   if (!spawned) return spawned.error();
   if (auto failure = process::read_exec_report(spawned->report, request)) {

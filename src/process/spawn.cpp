@@ -239,11 +239,16 @@ core::Result<Spawned> spawn(const SpawnRequest& request, const core::InheritedSi
   prepare(p, request, inherited);
   int report[2];
   if (!open_report_pipe(report)) return core::Error{"cannot start " + request.argv.front() + ": " + std::strerror(errno), core::kExitNotExecutable};
-  // _Fork(3), not fork: no atfork handler runs (libuv's would recreate its signal pipe in
-  // the child for nothing), and the child calls only async-signal-safe functions anyway. Not
-  // vfork: glibc's setuid() signals every thread of its thread list, which a vfork child
-  // would share with us.
-  const pid_t pid = ::_Fork();
+  // vfork(2) where the caller waits for the exec anyway and the new process keeps our
+  // credentials: no page table is copied, nor any page of ours marked copy-on-write and then
+  // faulted in again by both sides. It writes only its own stack frames and p's LISTEN_PID
+  // digits, which we drop, and no handler of ours can run in it (every signal is blocked until
+  // restore_signals, and lastcall installs none). Otherwise _Fork(3): a slow exec (a cold or
+  // remote file system) must not hold the loop, and glibc's setuid() signals every thread of
+  // its thread list, which a vfork child would share with us. Neither runs an atfork handler
+  // (libuv's would recreate its signal pipe in the child for nothing); the child calls only
+  // async-signal-safe functions anyway.
+  const pid_t pid = request.await_exec && !request.credentials ? ::vfork() : ::_Fork();
   if (pid == 0) run_child(p, report[1]);
   const int fork_error = errno;
   ::close(report[1]);

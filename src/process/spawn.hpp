@@ -24,6 +24,7 @@ struct SpawnRequest {
   bool close_other_fds = false;  // close every descriptor above 2 in the new process
   bool set_listen_pid = false;   // socket activation: LISTEN_PID becomes the new process's pid
   std::optional<core::Credentials> credentials{};  // nullopt: run as lastcall does
+  bool await_exec = false;  // the caller reads the exec report at once, so it may wait for the exec
 };
 
 // A process that has been forked. `report` is the read end of its exec report pipe
@@ -40,7 +41,8 @@ struct Spawned {
 // wired, then cwd, setgroups(2), setgid(2) and setuid(2) in that order (group ids cannot be
 // changed once the uid is not root), and execs it. Everything it needs is built before the
 // fork, so between fork and exec only async-signal-safe calls run (signal-safety(7)); never
-// waits for the exec. lastcall's own descriptors are all close-on-exec, so none leaks in.
+// waits for the exec unless `await_exec` says the caller does anyway. lastcall's own
+// descriptors are all close-on-exec, so none leaks in.
 // An error only when nothing could be forked.
 [[nodiscard]] core::Result<Spawned> spawn(const SpawnRequest& request, const core::InheritedSignals& inherited);
 

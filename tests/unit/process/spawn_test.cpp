@@ -46,6 +46,12 @@ SpawnRequest as_self(SpawnRequest request) {
   return request;
 }
 
+// The request as the child's at start: the caller waits for the exec, so spawn may vfork.
+SpawnRequest awaiting(SpawnRequest request) {
+  request.await_exec = true;
+  return request;
+}
+
 // Why `request` could not run, as its exec report says, once the process that tried has
 // been reaped; that process exits 127 whatever the reason.
 core::Error not_run(const SpawnRequest& request) {
@@ -85,16 +91,19 @@ core::InheritedSignals inherited(std::initializer_list<int> blocked, std::initia
 }  // namespace
 
 TEST_CASE("the child runs in its own process group") {
-  const auto captured = run_capturing({.argv = helper_argv({"pgrp"})});
-  CHECK(captured.status == core::ExitStatus{});
-  std::istringstream out(captured.out);
-  pid_t pgid = 0;
-  pid_t pid = 0;
-  const bool parsed = static_cast<bool>(out >> pgid >> pid);
-  REQUIRE_MESSAGE(parsed, "no \"PGID PID\" in: " << captured.out);
-  CHECK(pid > 1);
-  CHECK(pgid == pid);
-  CHECK(pgid != getpgrp());
+  for (const bool await_exec : {false, true}) {
+    CAPTURE(await_exec);
+    const auto captured = run_capturing({.argv = helper_argv({"pgrp"}), .await_exec = await_exec});
+    CHECK(captured.status == core::ExitStatus{});
+    std::istringstream out(captured.out);
+    pid_t pgid = 0;
+    pid_t pid = 0;
+    const bool parsed = static_cast<bool>(out >> pgid >> pid);
+    REQUIRE_MESSAGE(parsed, "no \"PGID PID\" in: " << captured.out);
+    CHECK(pid > 1);
+    CHECK(pgid == pid);
+    CHECK(pgid != getpgrp());
+  }
 }
 
 TEST_CASE("the new process gets the signal mask and the ignored signals lastcall inherited, the rest at default") {
@@ -105,6 +114,13 @@ TEST_CASE("the new process gets the signal mask and the ignored signals lastcall
   SUBCASE("what lastcall inherited") {
     const auto captured =
         run_capturing({.argv = helper_argv({"signals"})}, inherited({SIGHUP, SIGTERM, SIGRTMIN + 1}, {SIGINT, SIGPIPE}));
+    CHECK(captured.status == core::ExitStatus{});
+    CHECK(numbers_after(captured.out, "blocked") == std::vector<int>{SIGHUP, SIGTERM, SIGRTMIN + 1});
+    CHECK(numbers_after(captured.out, "ignored") == std::vector<int>{SIGINT, SIGPIPE});
+  }
+  SUBCASE("what lastcall inherited, awaiting the exec") {
+    const auto captured = run_capturing(awaiting({.argv = helper_argv({"signals"})}),
+                                        inherited({SIGHUP, SIGTERM, SIGRTMIN + 1}, {SIGINT, SIGPIPE}));
     CHECK(captured.status == core::ExitStatus{});
     CHECK(numbers_after(captured.out, "blocked") == std::vector<int>{SIGHUP, SIGTERM, SIGRTMIN + 1});
     CHECK(numbers_after(captured.out, "ignored") == std::vector<int>{SIGINT, SIGPIPE});
@@ -161,6 +177,9 @@ TEST_CASE("close_other_fds closes even inherited descriptors above 2") {
   SUBCASE("as lastcall's user") {
     CHECK(run_capturing({.argv = helper_argv({"list-fds"}), .close_other_fds = true}).out == "0\n1\n2\n");
   }
+  SUBCASE("awaiting the exec") {
+    CHECK(run_capturing(awaiting({.argv = helper_argv({"list-fds"}), .close_other_fds = true})).out == "0\n1\n2\n");
+  }
   SUBCASE("with credentials, and the report pipe is gone too") {
     CHECK(run_capturing(as_self({.argv = helper_argv({"list-fds"}), .close_other_fds = true})).out == "0\n1\n2\n");
   }
@@ -195,6 +214,12 @@ TEST_CASE("the exit code and the environment reach the spawned process") {
     CHECK(captured.out == "hello\n");
     CHECK(captured.status.code == 3);
   }
+  SUBCASE("awaiting the exec, through a PATH search") {
+    const auto captured = run_capturing(awaiting({.argv = {"sh", "-c", "echo $LC_TEST_VALUE; exit 3"},
+                                                  .env = std::vector<std::string>{"LC_TEST_VALUE=hello"}}));
+    CHECK(captured.out == "hello\n");
+    CHECK(captured.status.code == 3);
+  }
   SUBCASE("without env, lastcall's own environment") {
     test::ScopedEnv value("LC_TEST_VALUE", "inherited");
     CHECK(run_capturing({.argv = {"/bin/sh", "-c", "echo $LC_TEST_VALUE"}}).out == "inherited\n");
@@ -218,14 +243,19 @@ TEST_CASE("with set_listen_pid, LISTEN_PID is the new process's own pid, once") 
   }
   SUBCASE("over lastcall's environment") {
     test::ScopedEnv listen_pid("LISTEN_PID", "999999");
-    const auto captured = run_capturing({.argv = helper_argv({"env", "LISTEN_PID"}), .set_listen_pid = true});
-    std::istringstream out(captured.out);
-    std::string value;
-    pid_t pid = 0;
-    int count = 0;
-    out >> value >> pid >> count;
-    CHECK(value == std::to_string(pid));
-    CHECK(count == 1);
+    for (const bool await_exec : {false, true}) {
+      CAPTURE(await_exec);
+      const auto captured =
+          run_capturing({.argv = helper_argv({"env", "LISTEN_PID"}), .set_listen_pid = true, .await_exec = await_exec});
+      std::istringstream out(captured.out);
+      std::string value;
+      pid_t pid = 0;
+      int count = 0;
+      out >> value >> pid >> count;
+      CHECK(pid > 1);
+      CHECK(value == std::to_string(pid));
+      CHECK(count == 1);
+    }
   }
   SUBCASE("without it, LISTEN_PID is left as it was") {
     const auto captured =
@@ -245,6 +275,11 @@ TEST_CASE("COMMAND not found is exit code 127, not executable is 126") {
     CHECK(error.exit_code == 127);
     CHECK(error.message == "lastcall-no-such-command-xyz: command not found");
   }
+  SUBCASE("not found in PATH, awaiting the exec") {
+    const auto error = not_run(awaiting({.argv = {"lastcall-no-such-command-xyz"}}));
+    CHECK(error.exit_code == 127);
+    CHECK(error.message == "lastcall-no-such-command-xyz: command not found");
+  }
   SUBCASE("not found, with credentials") {
     CHECK(not_run(as_self({.argv = {"lastcall-no-such-command-xyz"}})).exit_code == 127);
   }
@@ -257,6 +292,10 @@ TEST_CASE("COMMAND not found is exit code 127, not executable is 126") {
   SUBCASE("not executable, with credentials") {
     NotExecutable file;
     CHECK(not_run(as_self({.argv = {file.path}})).exit_code == 126);
+  }
+  SUBCASE("not executable, awaiting the exec") {
+    NotExecutable file;
+    CHECK(not_run(awaiting({.argv = {file.path}})).exit_code == 126);
   }
   SUBCASE("a directory") {
     const test::TempDir dir;
@@ -276,6 +315,11 @@ TEST_CASE("COMMAND not found is exit code 127, not executable is 126") {
 TEST_CASE("a cwd that cannot be entered fails the start with a message naming it") {
   SUBCASE("as lastcall's user") {
     const auto error = not_run({.argv = {"/bin/true"}, .cwd = std::string("/nonexistent-dir-xyz")});
+    CHECK(error.exit_code == 127);
+    CHECK(error.message == "/bin/true: cannot change to directory /nonexistent-dir-xyz: No such file or directory");
+  }
+  SUBCASE("awaiting the exec") {
+    const auto error = not_run(awaiting({.argv = {"/bin/true"}, .cwd = std::string("/nonexistent-dir-xyz")}));
     CHECK(error.exit_code == 127);
     CHECK(error.message == "/bin/true: cannot change to directory /nonexistent-dir-xyz: No such file or directory");
   }
@@ -314,4 +358,19 @@ TEST_CASE("as root, the process switches to the user, its group and supplementar
   const auto captured = run_capturing(request);
   CHECK(captured.status.code == 0);
   CHECK(captured.out == "65534 65533 65533 65532\n");
+}
+
+TEST_CASE("awaiting the exec, spawn returns once the new process has tried it") {
+  // It shares our memory until it has exec'd or exited (vfork), so a process that could not
+  // start has written its report by the time spawn returns: no wait is needed to read it.
+  // (After a successful exec we may resume before its close-on-exec descriptors are closed,
+  // so end of file is not yet certain then.)
+  const SpawnRequest request{.argv = {"/bin/true"}, .cwd = std::string("/nonexistent-dir-xyz"), .await_exec = true};
+  auto spawned = process::spawn(request, core::InheritedSignals{});
+  REQUIRE(spawned.ok());
+  REQUIRE(fcntl(spawned->report, F_SETFL, O_NONBLOCK) == 0);
+  const auto error = process::read_exec_report(spawned->report, request);
+  REQUIRE(error.has_value());
+  CHECK(error->message == "/bin/true: cannot change to directory /nonexistent-dir-xyz: No such file or directory");
+  CHECK(Reaper::wait_for(spawned->pid) == core::ExitStatus{.code = 127, .signal = 0});
 }
