@@ -61,6 +61,7 @@ struct Prepared {
   std::vector<char*> candidate_ptrs;
   std::vector<char*> argv;
   std::vector<char*> envp;
+  char* const* env = nullptr;  // envp's data, or environ itself when nothing is changed
   char* listen_pid = nullptr;  // the digits of the LISTEN_PID entry, when set_listen_pid
   const SpawnRequest* request = nullptr;
   const core::InheritedSignals* inherited = nullptr;
@@ -68,20 +69,28 @@ struct Prepared {
   bool may_set_groups = false;   // setgroups(2) needs CAP_SETGID
 };
 
-// Fills `p` in place: its pointers point into its own strings.
+// Fills `p` in place: its pointers point into its own strings, or at environ.
 void prepare(Prepared& p, const SpawnRequest& request, const core::InheritedSignals& inherited) {
   p.request = &request;
   p.inherited = &inherited;
   p.candidates = exec_candidates(request.argv.front());
   p.argv_strings = request.argv;
-  p.env_strings = request.env ? *request.env : current_environment();
+  if (!request.env && !request.set_listen_pid) {
+    // Our own environment as it is: nothing to copy (it does not change before the exec).
+    p.env = environ;
+  } else {
+    p.env_strings = request.env ? *request.env : current_environment();
+  }
   if (request.set_listen_pid) {
     std::erase_if(p.env_strings, [](const std::string& e) { return e.starts_with(kListenPid); });
     p.env_strings.push_back(std::string(kListenPid) + std::string(kPidDigits, '\0'));
   }
   p.candidate_ptrs = c_strings(p.candidates);
   p.argv = c_strings(p.argv_strings);
-  p.envp = c_strings(p.env_strings);
+  if (p.env == nullptr) {
+    p.envp = c_strings(p.env_strings);
+    p.env = p.envp.data();
+  }
   if (request.set_listen_pid) p.listen_pid = p.env_strings.back().data() + kListenPid.size();
   rlimit files{};
   p.max_fd = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536 ? static_cast<int>(files.rlim_cur) : 65536;
@@ -171,7 +180,7 @@ void write_own_pid(char* digits) {
 void exec_first(const Prepared& p) {
   bool saw_eacces = false;
   for (std::size_t i = 0; i + 1 < p.candidate_ptrs.size(); ++i) {
-    ::execve(p.candidate_ptrs[i], p.argv.data(), p.envp.data());
+    ::execve(p.candidate_ptrs[i], p.argv.data(), p.env);
     if (errno == EACCES) {
       saw_eacces = true;
     } else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE && errno != ENODEV) {
