@@ -226,35 +226,34 @@ TEST_CASE("the exit code and the environment reach the spawned process") {
   }
 }
 
+namespace {
+
+// The `env LISTEN_PID` helper's output ("VALUE PID COUNT") shows its own pid, once.
+void check_own_listen_pid(const SpawnRequest& request) {
+  const auto captured = run_capturing(request);
+  std::istringstream out(captured.out);
+  std::string value;
+  pid_t pid = 0;
+  int count = 0;
+  REQUIRE_MESSAGE(static_cast<bool>(out >> value >> pid >> count), "no \"VALUE PID COUNT\" in: " << captured.out);
+  CHECK(pid > 1);
+  CHECK(value == std::to_string(pid));
+  CHECK(count == 1);
+}
+
+}  // namespace
+
 TEST_CASE("with set_listen_pid, LISTEN_PID is the new process's own pid, once") {
   SUBCASE("over the request's environment") {
-    const SpawnRequest request{.argv = helper_argv({"env", "LISTEN_PID"}),
-                               .env = std::vector<std::string>{"LISTEN_PID=1", "LISTEN_FDS=1"},
-                               .set_listen_pid = true};
-    const auto captured = run_capturing(request);
-    std::istringstream out(captured.out);
-    std::string value;
-    pid_t pid = 0;
-    int count = 0;
-    out >> value >> pid >> count;
-    CHECK(pid > 1);
-    CHECK(value == std::to_string(pid));
-    CHECK(count == 1);
+    check_own_listen_pid({.argv = helper_argv({"env", "LISTEN_PID"}),
+                          .env = std::vector<std::string>{"LISTEN_PID=1", "LISTEN_FDS=1"},
+                          .set_listen_pid = true});
   }
   SUBCASE("over lastcall's environment") {
     test::ScopedEnv listen_pid("LISTEN_PID", "999999");
     for (const bool await_exec : {false, true}) {
       CAPTURE(await_exec);
-      const auto captured =
-          run_capturing({.argv = helper_argv({"env", "LISTEN_PID"}), .set_listen_pid = true, .await_exec = await_exec});
-      std::istringstream out(captured.out);
-      std::string value;
-      pid_t pid = 0;
-      int count = 0;
-      out >> value >> pid >> count;
-      CHECK(pid > 1);
-      CHECK(value == std::to_string(pid));
-      CHECK(count == 1);
+      check_own_listen_pid({.argv = helper_argv({"env", "LISTEN_PID"}), .set_listen_pid = true, .await_exec = await_exec});
     }
   }
   SUBCASE("without it, LISTEN_PID is left as it was") {
