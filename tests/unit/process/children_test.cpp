@@ -20,6 +20,24 @@ bool has(const std::optional<std::vector<pid_t>>& pids, pid_t pid) {
   return pids && std::find(pids->begin(), pids->end(), pid) != pids->end();
 }
 
+// A child that leads a group of its own, forks a sleeping grandchild into it and exits.
+struct ForkSleeper {
+  pid_t leader = -1;
+  pid_t grandchild = -1;
+};
+
+ForkSleeper start_fork_sleeper(test::Cleanup& cleanup) {
+  test::Pipe out;
+  ForkSleeper started;
+  started.leader = start_helper({"fork-sleeper"}, out.write_end);
+  out.close_write();
+  cleanup.group(started.leader);
+  started.grandchild = std::atoi(test::read_line(out.read_end).c_str());
+  REQUIRE(started.grandchild > 1);
+  cleanup.process(started.grandchild);
+  return started;
+}
+
 }  // namespace
 
 TEST_CASE("the children listed are lastcall's own, running or not yet reaped, and not their children") {
@@ -27,13 +45,7 @@ TEST_CASE("the children listed are lastcall's own, running or not yet reaped, an
   const pid_t sleeper = start_helper({"sleep", "30000"});
   cleanup.process(sleeper);
   const pid_t exited = start_helper({"exit", "0"});
-  test::Pipe out;
-  const pid_t leader = start_helper({"fork-sleeper"}, out.write_end);
-  out.close_write();
-  cleanup.group(leader);
-  const pid_t grandchild = std::atoi(test::read_line(out.read_end).c_str());
-  REQUIRE(grandchild > 1);
-  cleanup.process(grandchild);
+  const auto [leader, grandchild] = start_fork_sleeper(cleanup);
   // The leader has exited by now (it printed, then returned); both wait to be reaped.
   REQUIRE(test::eventually([&] { return test::process_state(exited) == 'Z' && test::process_state(leader) == 'Z'; }));
 
@@ -66,13 +78,7 @@ TEST_CASE("the children listed are lastcall's own, running or not yet reaped, an
 TEST_CASE("as a subreaper, an orphan is listed once its parent is gone") {
   test::Cleanup cleanup;
   test::Subreaper subreaper;
-  test::Pipe out;
-  const pid_t leader = start_helper({"fork-sleeper"}, out.write_end);
-  out.close_write();
-  cleanup.group(leader);
-  const pid_t grandchild = std::atoi(test::read_line(out.read_end).c_str());
-  REQUIRE(grandchild > 1);
-  cleanup.process(grandchild);
+  const auto [leader, grandchild] = start_fork_sleeper(cleanup);
   CHECK(process::Reaper::wait_for(leader) == core::ExitStatus{});
   const auto children = process::list_children();
   CHECK(has(children, grandchild));
