@@ -49,13 +49,14 @@ void StatusBoard::hook_finished(const hooks::HookResult& result) {
 void StatusBoard::state_changed(core::State state, core::Duration previous, core::Duration grace_left) {
   if (snapshot_.state != core::State::Running) snapshot_.phase_durations[std::string(core::state_name(snapshot_.state))] = previous;
   snapshot_.state = state;
-  notify(notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout)));
+  // The message is built only for a service manager that listens.
+  if (notifier_) notify(notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout)));
   stop_notified_ = true;
 }
 
 void StatusBoard::became_ready(core::Duration after) {
   // systemd takes READY=1 once; a later pass after a failure only brings the status back.
-  notify(snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_));
+  if (notifier_) notify(snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_));
   if (!snapshot_.ready_after) snapshot_.ready_after = after;
 }
 
