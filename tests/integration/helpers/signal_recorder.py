@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from signal_names import parse_sig
+
 UNCATCHABLE = {signal.SIGKILL, signal.SIGSTOP}
 FATAL_BY_DEFAULT = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
 
@@ -32,15 +34,6 @@ def signame(num):
     if signal.SIGRTMIN <= num <= signal.SIGRTMAX:
         return "SIGRTMIN+%d" % (num - signal.SIGRTMIN)
     return "SIG%d" % num
-
-
-def parse_sig(text):
-    text = text.upper()
-    if text.isdigit():
-        return int(text)
-    if not text.startswith("SIG"):
-        text = "SIG" + text
-    return int(getattr(signal, text))
 
 
 def main():

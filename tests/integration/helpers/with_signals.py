@@ -15,14 +15,7 @@ import argparse
 import os
 import signal
 
-
-def parse_sig(text):
-    text = text.upper()
-    if text.isdigit():
-        return int(text)
-    if not text.startswith("SIG"):
-        text = "SIG" + text
-    return int(getattr(signal, text))
+from signal_names import parse_sig
 
 
 def main():
