@@ -71,7 +71,7 @@ class Lastcall:
         self._bad = []         # stderr lines that are not a JSON object
         self._eof = False
         self._stdout = bytearray()
-        self._tracked_pids = set()
+        self._tracked = {}  # pid -> a pidfd of that very process, opened when it was tracked
         self._tracked_pgids = set()
         self.started_at = time.monotonic()
         self._tty = None       # the master of the terminal that stderr is, with tty_columns
@@ -199,8 +199,25 @@ class Lastcall:
         os.kill(self.pid, sig)
 
     def track_pid(self, pid):
-        """A process outside lastcall's session (it called setsid) that teardown must kill."""
-        self._tracked_pids.add(int(pid))
+        """A process outside lastcall's session (it called setsid) that teardown must kill.
+        Held by a pidfd: lastcall may reap it before teardown, and its number may then name
+        another process."""
+        pid = int(pid)
+        if pid in self._tracked:
+            return
+        try:
+            self._tracked[pid] = os.pidfd_open(pid)
+        except ProcessLookupError:
+            pass  # gone already: nothing to kill
+
+    def _kill_tracked(self):
+        for fd in self._tracked.values():
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except ProcessLookupError:
+                pass  # it has exited
+            os.close(fd)
+        self._tracked = {}
 
     def track_pgid(self, pgid):
         self._tracked_pgids.add(int(pgid))
@@ -228,8 +245,7 @@ class Lastcall:
             st = support.proc_stat(pid)
             if st is not None and st[3] == sid and st[0] != "Z":
                 _kill(pid)
-        for pid in self._tracked_pids:
-            _kill(pid)
+        self._kill_tracked()
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
@@ -554,14 +570,18 @@ class TerminalLastcall(Lastcall):
 
     def kill_everything(self):
         for _ in range(3):
-            victims = support.descendants(self.session) | self._tracked_pids | {self.session}
-            sessions = {self.session, self.pid}
+            descendants = support.descendants(self.session)
+            victims = descendants | {self.session}
+            # lastcall's own session, when it made one, only while lastcall is still a
+            # descendant: once reaped, its number may lead a stranger's session.
+            sessions = {self.session} | ({self.pid} & descendants)
             for pid in support.all_pids():
                 st = support.proc_stat(pid)
                 if st is not None and st[3] in sessions:
                     victims.add(pid)
             for pgid in self._tracked_pgids:
                 _killpg(pgid)
+            self._kill_tracked()
             for pid in victims:
                 st = support.proc_stat(pid)
                 if st is not None and st[0] != "Z":
