@@ -98,8 +98,11 @@ bool Leftovers::group_had(int level) const {
 bool Leftovers::reached_by_group(const ChildInfo& child, int level) const {
   if (child.pgid != child_pgid_) return false;
   for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
-    // /proc counts in ticks: one started in the tick of the signal is taken as reached.
-    if (group_reached_at_[l] && child.started <= *group_reached_at_[l]) return true;
+    // /proc dates a start to a clock tick (10 ms): one started in the tick of the signal may
+    // have been forked after it, so it gets the signal again by pid. A second stop signal is
+    // the lesser harm: none would leave it to the SIGKILL (CONTRACT §2, step 4). A member that
+    // started earlier and joined the group only after the signal (setpgid) is taken as reached.
+    if (group_reached_at_[l] && child.started < *group_reached_at_[l]) return true;
   }
   return false;
 }

@@ -41,8 +41,8 @@ class Leftovers {
   // SIGKILL to each process left, now and as more are found.
   void kill() { stop(core::Signal(SIGKILL)); }
   // The child's group gets `signal` now (the stop signal of step 3, the SIGKILL at the end
-  // of the grace); call it just before sending. Its members started until then are not sent
-  // it again; those started later are.
+  // of the grace); call it just before sending. Its members started in an earlier clock tick
+  // are not sent it again; those started since are.
   void group_reached(core::Signal signal);
   // Call after every reap with what Reaper::reap() returned.
   void after_reap(bool children_left);

@@ -301,14 +301,16 @@ TEST_CASE("a member that joined the child's group after the group's signal gets 
   const pid_t early = start_recorder_in_group(leader, out.write_end);
   w.cleanup.process(early);
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  // /proc dates a start in clock ticks: the early members start in a tick before the signal's,
+  // as a group's members but those forked around a trigger do.
+  const auto early_started = process::boot_ticks();
+  REQUIRE(test::eventually([&] { return process::boot_ticks() > early_started; }));
 
   // Step 3, as the app does it: the group's signal, told to Leftovers just before.
   w.watch(leader);
   w.leftovers->group_reached(core::Signal(stop_signal()));
-  const auto reached = process::boot_ticks();
   REQUIRE(process::stop_group(leader, core::Signal(stop_signal())));
-  // /proc dates a start in clock ticks: the late member starts in a later tick than the signal.
-  REQUIRE(test::eventually([&] { return process::boot_ticks() > reached; }));
+  // Started at once, most likely in the signal's own tick: it gets the signal by pid.
   const pid_t late = start_recorder_in_group(leader, out.write_end);
   w.cleanup.process(late);
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 3; }));
@@ -325,6 +327,40 @@ TEST_CASE("a member that joined the child's group after the group's signal gets 
 
   w.leftovers->kill();
   CHECK(w.total(SIGKILL) == 2);
+  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
+  CHECK(w.close());
+}
+
+TEST_CASE("a member forked in the clock tick of the group's signal still gets the stop signal, by pid") {
+  World w;
+  test::Pipe out;
+  const pid_t leader = start_helper({"record", recorded_signals()}, out.write_end);
+  w.cleanup.group(leader);
+  std::string text;
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 1; }));
+  w.watch(leader);
+  // The group's signal as a tick starts; the member forked right after it, in the same tick.
+  const auto before = process::boot_ticks();
+  REQUIRE(test::eventually([&] { return process::boot_ticks() > before; }));
+  w.leftovers->group_reached(core::Signal(stop_signal()));
+  const auto reached = process::boot_ticks();
+  REQUIRE(process::stop_group(leader, core::Signal(stop_signal())));
+  const pid_t member = start_recorder_in_group(leader, out.write_end);
+  w.cleanup.process(member);
+  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  const auto info = process::read_child(member);
+  REQUIRE(info.has_value());
+  if (info->started != reached) {
+    MESSAGE("the member started " << info->started - reached << " ticks after the signal; nothing to check");
+  }
+  REQUIRE(kill(leader, SIGKILL) == 0);
+  CHECK(process::Reaper::wait_for(leader).signal == SIGKILL);
+
+  w.leftovers->stop(core::Signal(stop_signal()));
+  const auto record = after_marker(out.read_end, text, {member});
+  CHECK(count_of(record.signals.at(member), stop_signal()) == 1);
+
+  w.leftovers->kill();
   CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
   CHECK(w.close());
 }
