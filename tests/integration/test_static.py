@@ -171,3 +171,16 @@ def test_full_shutdown_in_an_empty_root(root):
     assert lines == ["hook /pre-stop-ran phase=pre_stop"], lines
     assert done["hooks_ok"] == 2 and done["exit_code"] == 0, done
     assert not lc.bad_lines, lc.bad_lines
+
+
+@pytest.mark.timeout(30)
+def test_an_unknown_user_is_a_config_error_whatever_nsswitch_conf_names(tmp_path):
+    """An unknown key, a wrong type, ... is an error that names the JSON path (exit 2). (The
+    static binary looks names up in /etc/passwd and /etc/group only: a static glibc that loads
+    the NSS module of a `passwd: files systemd` line, as Debian 12 has it, died of SIGSEGV.)"""
+    config = tmp_path / "user.json"
+    config.write_text(json.dumps({"user": "lastcall-no-such-user-xyz"}))
+    out = subprocess.run([STATIC_BIN, "--log-format", "json", "-c", str(config), "--check"],
+                         capture_output=True, text=True, timeout=20)
+    assert out.returncode == 2, "exit %d: %s" % (out.returncode, out.stderr)
+    assert '/user: \\"lastcall-no-such-user-xyz\\": no such user' in out.stderr, out.stderr
