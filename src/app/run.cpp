@@ -76,16 +76,17 @@ void Run::on_arrival(const signals::Arrival& arrival) {
   if (arrival.kind == signals::Arrival::Kind::Trigger) {
     feed(sv::Trigger{arrival.received});
   } else {
-    // tcgetpgrp(3) only for the signals of job control, the only ones that read `foreground`.
-    const bool job_control = arrival.received.number() == SIGTSTP || arrival.sent.number() == SIGCONT;
-    feed(sv::Relay{arrival.received, arrival.sent, job_control && p_.terminal.is_ours()});
+    sv::Relay relay{arrival.received, arrival.sent};
+    relay.foreground = sv::reads_foreground(relay) && p_.terminal.is_ours();
+    feed(relay);
   }
 }
 
 void Run::on_child_change(const process::ChildChange& change) {
   if (change.kind == process::ChildChange::Kind::Stopped) {
-    const bool from_background = change.stop_signal == SIGTTIN || change.stop_signal == SIGTTOU;
-    feed(sv::ChildStopped{core::Signal(change.stop_signal), from_background && p_.terminal.is_ours()});
+    sv::ChildStopped stopped{core::Signal(change.stop_signal)};
+    stopped.foreground = sv::reads_foreground(stopped) && p_.terminal.is_ours();
+    feed(stopped);
   } else if (change.kind == process::ChildChange::Kind::Exited) {
     report_child_exited({p_.logger, child_pid_}, change.status);
     feed(sv::ChildExited{change.status});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <csignal>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,6 +27,15 @@ struct Relay { core::Signal received; core::Signal sent; bool foreground = false
 struct ChildExited { core::ExitStatus status; };
 // The child stopped; `foreground` as for Relay.
 struct ChildStopped { core::Signal signal; bool foreground = false; };
+// Whether the supervisor reads `foreground` for this event: only for job control (Ctrl+Z,
+// `fg`/`bg`) and a child stopped for using the terminal. The app asks the terminal
+// (tcgetpgrp(3)) for these alone.
+[[nodiscard]] inline bool reads_foreground(const Relay& e) {
+  return e.received.number() == SIGTSTP || e.sent.number() == SIGCONT;
+}
+[[nodiscard]] inline bool reads_foreground(const ChildStopped& e) {
+  return e.signal.number() == SIGTTIN || e.signal.number() == SIGTTOU;
+}
 struct PhaseDone { core::Phase phase; core::HookTally tally; };
 struct LeftoversSignaled { core::Signal signal; int count = 0; };
 struct LeftoversGone {};

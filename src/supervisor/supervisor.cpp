@@ -56,7 +56,7 @@ void Supervisor::on(const Relay& e) {
 void Supervisor::on(const ChildStopped& e) {
   if (child_status_) return;
   const int sig = e.signal.number();
-  if ((sig == SIGTTIN || sig == SIGTTOU) && e.foreground) {
+  if (reads_foreground(e) && e.foreground) {
     // The child wants the terminal lastcall holds: interactive programs work as without
     // lastcall from now on, and the keyboard's signals reach the child's group directly.
     handed_ = true;
