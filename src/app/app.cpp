@@ -62,7 +62,8 @@ ListenFds take_listen_fds() {
   const int count = std::max(0, std::atoi(fds));
   out.given = count > 0;
   for (int fd = 3; fd < 3 + count; ++fd) {
-    if (fcntl(fd, F_GETFD) >= 0 && fcntl(fd, F_SETFD, 0) == 0) out.open.push_back(fd);
+    // F_SETFD fails with EBADF on a descriptor that is not open.
+    if (fcntl(fd, F_SETFD, 0) == 0) out.open.push_back(fd);
   }
   return out;
 }
