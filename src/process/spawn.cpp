@@ -250,9 +250,11 @@ core::Result<Spawned> spawn(const SpawnRequest& request, const core::InheritedSi
   if (!open_report_pipe(report)) return core::Error{"cannot start " + request.argv.front() + ": " + std::strerror(errno), core::kExitNotExecutable};
   // vfork(2) where the caller waits for the exec anyway and the new process keeps our
   // credentials: no page table is copied, nor any page of ours marked copy-on-write and then
-  // faulted in again by both sides. It writes only its own stack frames and p's LISTEN_PID
-  // digits, which we drop, and no handler of ours can run in it (every signal is blocked until
-  // restore_signals, and lastcall installs none). Otherwise _Fork(3): a slow exec (a cold or
+  // faulted in again by both sides. Of our memory it writes its own stack frames below ours,
+  // p's LISTEN_PID digits (dropped after the spawn) and errno (read here only when the fork
+  // failed, when there is no child), plus ASan's shadow of the stack in the sanitizer build
+  // (GCC's libasan intercepts vfork for that). No handler of ours can run in it: every signal
+  // is blocked until restore_signals, and lastcall installs none. Otherwise _Fork(3): a slow exec (a cold or
   // remote file system) must not hold the loop, and glibc's setuid() signals every thread of
   // its thread list, which a vfork child would share with us. Neither runs an atfork handler
   // (libuv's would recreate its signal pipe in the child for nothing); the child calls only
