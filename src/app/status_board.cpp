@@ -37,7 +37,7 @@ void StatusBoard::child_started(pid_t pid, bool ready) {
   child_pid_ = pid;
   snapshot_.child_running = true;
   snapshot_.ready = ready;
-  notify(ready ? notify::ready_message(pid) : notify::starting_message(pid));
+  notify([&] { return ready ? notify::ready_message(pid) : notify::starting_message(pid); });
 }
 
 void StatusBoard::hook_finished(const hooks::HookResult& result) {
@@ -49,19 +49,19 @@ void StatusBoard::hook_finished(const hooks::HookResult& result) {
 void StatusBoard::state_changed(core::State state, core::Duration previous, core::Duration grace_left) {
   if (snapshot_.state != core::State::Running) snapshot_.phase_durations[std::string(core::state_name(snapshot_.state))] = previous;
   snapshot_.state = state;
-  // The message is built only for a service manager that listens.
-  if (notifier_) notify(notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout)));
+  notify([&] {
+    return notify::state_message(state, !stop_notified_, notify::stop_budget(grace_left, settings_.post_stop_timeout));
+  });
   stop_notified_ = true;
 }
 
 void StatusBoard::became_ready(core::Duration after) {
   // systemd takes READY=1 once; a later pass after a failure only brings the status back.
-  if (notifier_) notify(snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_));
+  notify([&] { return snapshot_.ready_after ? notify::running_message(child_pid_) : notify::ready_message(child_pid_); });
   if (!snapshot_.ready_after) snapshot_.ready_after = after;
 }
 
-void StatusBoard::notify(const std::string& message) {
-  if (!notifier_) return;
+void StatusBoard::send(const std::string& message) {
   const int error = notifier_->send(message);
   if (error == 0 || notify_failed_) return;
   // Once: a manager that is gone stays gone, and each state change would repeat it.

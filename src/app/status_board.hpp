@@ -50,7 +50,12 @@ class StatusBoard {
   void became_ready(core::Duration after);
 
  private:
-  void notify(const std::string& message);
+  // Sends the message `build` returns, built only when a service manager listens.
+  template <class Build>
+  void notify(Build build) {
+    if (notifier_) send(build());
+  }
+  void send(const std::string& message);
 
   const config::Settings& settings_;
   log::Logger& logger_;
