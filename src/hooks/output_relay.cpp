@@ -45,7 +45,7 @@ void LineSplitter::emit_pending() {
   continued_ = false;
 }
 
-OutputRelay::OutputRelay(uv_loop_t* loop, UniqueFd read_end, LineSplitter::OnLine on_line)
+OutputRelay::OutputRelay(uv_loop_t* loop, core::UniqueFd read_end, LineSplitter::OnLine on_line)
     : fd_(std::move(read_end)),
       poll_(loop, fd_.get(),
             [this](int status) {

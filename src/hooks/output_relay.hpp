@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/unique_fd.hpp"
 #include "uv/loop.hpp"
 
 namespace lastcall::hooks {
@@ -26,31 +27,6 @@ inline constexpr std::size_t kLinesPerCallback = 256;
 // The most drain() reads once the hook has been reaped: the hook's group is dead by then, so
 // only a writer that left the group could keep the pipe full, and it is not waited for.
 inline constexpr std::size_t kDrainBudget = 1024 * 1024;
-
-// Owns one file descriptor of a hook's plumbing and closes it once; -1 means none.
-class UniqueFd {
- public:
-  UniqueFd() = default;
-  explicit UniqueFd(int fd) : fd_(fd) {}
-  ~UniqueFd() { reset(); }
-  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  UniqueFd& operator=(UniqueFd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  [[nodiscard]] int get() const { return fd_; }
-  [[nodiscard]] bool is_open() const { return fd_ >= 0; }
-  // close(2) on Linux releases the descriptor even when it reports an error: never retried.
-  void reset() { if (fd_ >= 0) (void)::close(std::exchange(fd_, -1)); }
-  // Hands the descriptor to a caller that closes it.
-  [[nodiscard]] int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_ = -1;
-};
 
 // Cuts one output stream into lines on '\n', handing out each line without the '\n' and
 // without a '\r' before it. Between reads it holds at most one partial line of `max_line`
@@ -81,7 +57,7 @@ class LineSplitter {
 // only counted: a flood costs little more than reading. Lives as long as that hook.
 class OutputRelay {
  public:
-  OutputRelay(uv_loop_t* loop, UniqueFd read_end, LineSplitter::OnLine on_line);
+  OutputRelay(uv_loop_t* loop, core::UniqueFd read_end, LineSplitter::OnLine on_line);
 
   // Starts watching the pipe; 0 or a libuv error code.
   [[nodiscard]] int start() { return poll_.start(); }
@@ -101,7 +77,7 @@ class OutputRelay {
   void consume(std::string_view bytes);
   void finish_lines();
 
-  UniqueFd fd_;
+  core::UniqueFd fd_;
   uv::Poll poll_;  // stopped before fd_ closes: libuv watches it by number
   LineSplitter splitter_;
   LineSplitter::OnLine on_line_;

@@ -36,11 +36,11 @@ void set_variable(std::vector<std::string>& environment, std::string_view name, 
 // A pipe whose read end (ours) is non-blocking. O_NONBLOCK belongs to each end's open file
 // description, and the hook's end must stay blocking: with EAGAIN on a full pipe most programs
 // give up.
-bool open_pipe(UniqueFd& read_end, UniqueFd& write_end) {
+bool open_pipe(core::UniqueFd& read_end, core::UniqueFd& write_end) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return false;
-  read_end = UniqueFd(fds[0]);
-  write_end = UniqueFd(fds[1]);
+  read_end = core::UniqueFd(fds[0]);
+  write_end = core::UniqueFd(fds[1]);
   const int flags = fcntl(fds[0], F_GETFL);
   return flags >= 0 && fcntl(fds[0], F_SETFL, flags | O_NONBLOCK) == 0;
 }
@@ -48,11 +48,11 @@ bool open_pipe(UniqueFd& read_end, UniqueFd& write_end) {
 // The hook's stdin: /dev/null, or, where there is none (a bare chroot, a FROM scratch image
 // run without the /dev that OCI runtimes provide), the read end of a pipe whose write end is
 // closed, which reads end of file just the same.
-UniqueFd empty_stdin() {
-  UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
+core::UniqueFd empty_stdin() {
+  core::UniqueFd null_in(open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (null_in.is_open()) return null_in;
-  UniqueFd read_end;
-  UniqueFd write_end;
+  core::UniqueFd read_end;
+  core::UniqueFd write_end;
   (void)open_pipe(read_end, write_end);
   return read_end;
 }
@@ -86,8 +86,8 @@ RunningHook::RunningHook(const HookContext& context, const core::HookSpec& spec,
 
 bool RunningHook::start() {
   started_ = core::Clock::now();
-  UniqueFd out_read, out_write, err_read, err_write;
-  const UniqueFd null_in = empty_stdin();
+  core::UniqueFd out_read, out_write, err_read, err_write;
+  const core::UniqueFd null_in = empty_stdin();
   std::string error = "cannot open a pipe or /dev/null: " + std::string(std::strerror(errno));
   if (null_in.is_open() && open_pipe(out_read, out_write) && open_pipe(err_read, err_write)) {
     request_ = process::SpawnRequest{.argv = spec_.argv,
@@ -103,7 +103,7 @@ bool RunningHook::start() {
     auto spawned = process::spawn(request_, *context_.signals);
     if (spawned) {
       pid_ = spawned->pid;
-      report_ = UniqueFd(spawned->report);
+      report_ = core::UniqueFd(spawned->report);
     } else {
       error = spawned.error().message;
     }

@@ -86,7 +86,7 @@ class RunningHook : public std::enable_shared_from_this<RunningHook> {
   core::Duration deadline_;
   OnFinished on_finished_;  // empty once called, or once abandoned
   pid_t pid_ = -1;          // -1 until forked; the hook's pgid too
-  UniqueFd report_;         // the exec report pipe, until the hook is reaped
+  core::UniqueFd report_;         // the exec report pipe, until the hook is reaped
   core::TimePoint started_{};
   bool timed_out_ = false;
   bool abandoned_ = false;

@@ -31,12 +31,13 @@ ReadyProbe::ReadyProbe(uv_loop_t* loop, const config::ReadyCheck& check, process
       timeout_timer_(loop, [this] { on_timeout(); }) {
   http_parser_settings_init(&parser_settings_);
   parser_settings_.on_headers_complete = on_headers_complete;
-  if (check_.kind == config::ReadyCheck::Kind::Command) null_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (check_.kind == config::ReadyCheck::Kind::Command) {
+    null_fd_ = core::UniqueFd(::open("/dev/null", O_RDWR | O_CLOEXEC));
+  }
 }
 
 ReadyProbe::~ReadyProbe() {
   stop();
-  if (null_fd_ >= 0) (void)::close(null_fd_);
 }
 
 void ReadyProbe::stop() {
@@ -95,8 +96,8 @@ void ReadyProbe::on_response(std::string_view bytes) {
 }
 
 void ReadyProbe::run_command() {
-  const process::SpawnRequest request{.argv = check_.argv, .cwd = check_.cwd, .stdin_fd = null_fd_,
-                                      .stdout_fd = null_fd_, .stderr_fd = null_fd_, .close_other_fds = true};
+  const process::SpawnRequest request{.argv = check_.argv, .cwd = check_.cwd, .stdin_fd = null_fd_.get(),
+                                      .stdout_fd = null_fd_.get(), .stderr_fd = null_fd_.get(), .close_other_fds = true};
   auto spawned = process::spawn(request, signals_);
   if (!spawned) {
     end(false, spawned.error().message);

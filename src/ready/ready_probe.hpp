@@ -9,6 +9,7 @@
 #include <string>
 
 #include "config/settings.hpp"
+#include "core/unique_fd.hpp"
 #include "process/reaper.hpp"
 #include "process/spawn.hpp"
 #include "uv/tcp.hpp"
@@ -61,7 +62,7 @@ class ReadyProbe {
   pid_t command_ = -1;  // the command's pid (and group) while it runs
   // /dev/null for a command's stdio, opened once (close-on-exec); -1 for tcp and http, or when
   // it cannot be opened, and the command then shares lastcall's stdio.
-  int null_fd_ = -1;
+  core::UniqueFd null_fd_;
   bool stopped_ = false;
 };
 

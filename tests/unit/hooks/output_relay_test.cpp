@@ -56,22 +56,6 @@ TEST_CASE("a partial last line is relayed at the end of the stream") {
   CHECK(c.lines.size() == 2);
 }
 
-TEST_CASE("UniqueFd closes its descriptor once, and a moved-from one owns nothing") {
-  int fds[2];
-  REQUIRE(pipe2(fds, O_CLOEXEC) == 0);
-  {
-    UniqueFd read_end(fds[0]);
-    UniqueFd moved(std::move(read_end));
-    CHECK_FALSE(read_end.is_open());
-    CHECK(moved.get() == fds[0]);
-    UniqueFd write_end(fds[1]);
-    write_end.reset();
-    CHECK(fcntl(fds[1], F_GETFD) == -1);
-    CHECK(fcntl(fds[0], F_GETFD) != -1);
-  }
-  CHECK(fcntl(fds[0], F_GETFD) == -1);
-}
-
 // A relay over a pipe the test writes, on a loop of its own.
 struct RelayFixture {
   uv::Loop loop;
@@ -83,7 +67,7 @@ struct RelayFixture {
     int fds[2];
     REQUIRE(pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0);
     write_end = fds[1];
-    relay = std::make_unique<OutputRelay>(loop.get(), UniqueFd(fds[0]),
+    relay = std::make_unique<OutputRelay>(loop.get(), core::UniqueFd(fds[0]),
                                           [this](std::string_view line) { lines.emplace_back(line); });
     REQUIRE(relay->start() == 0);
   }
