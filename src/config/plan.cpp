@@ -24,7 +24,7 @@ Json credentials_json(const std::optional<core::Credentials>& credentials) {
 }
 
 Json hook_json(const Settings& settings, core::Phase phase, const core::HookSpec& hook) {
-  const auto cap = phase_cap(settings, phase);
+  const auto cap = settings.phase_cap(phase);
   // The command as the config file wrote it: a string for /bin/sh -c, or the argv itself.
   const Json command = hook.via_shell && hook.argv.size() == 3 ? Json(hook.argv[2]) : Json(hook.argv);
   return Json{{"name", hook.name},
@@ -57,11 +57,6 @@ Json ready_json(const std::optional<ReadyCheck>& ready) {
 }
 
 }  // namespace
-
-core::Duration phase_cap(const Settings& settings, core::Phase phase) {
-  if (phase == core::Phase::PostStop) return settings.post_stop_timeout;
-  return std::min(settings.pre_stop_cap(), std::max(settings.grace - settings.drain, core::Duration{0}));
-}
 
 std::string plan_json(const Settings& settings) {
   Json plan;

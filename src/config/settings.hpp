@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <csignal>
 #include <map>
@@ -78,6 +79,12 @@ struct Settings {
   bool check = false;
 
   [[nodiscard]] core::Duration pre_stop_cap() const { return pre_stop_timeout.value_or(grace / 2); }
+  // The cap of a phase as it is known before a trigger: pre_stop's is its timeout, within what
+  // the grace leaves after the drain; post_stop's is its own timeout.
+  [[nodiscard]] core::Duration phase_cap(core::Phase phase) const {
+    if (phase == core::Phase::PostStop) return post_stop_timeout;
+    return std::min(pre_stop_cap(), std::max(grace - drain, core::Duration{0}));
+  }
   [[nodiscard]] const std::vector<core::HookSpec>& hooks(core::Phase phase) const {
     return phase == core::Phase::PreStop ? pre_stop : post_stop;
   }

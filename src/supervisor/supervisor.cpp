@@ -5,8 +5,6 @@
 #include <csignal>
 #include <utility>
 
-#include "config/plan.hpp"
-
 namespace lastcall::supervisor {
 
 using core::State;
@@ -177,7 +175,7 @@ void Supervisor::start_pre_stop() {
   enter(State::PreStop);
   // The cap the plan shows, within what is left of the grace: the budget counts from the
   // trigger, so pre_stop never outlasts it (a drain cut short by the grace leaves nothing).
-  const auto cap = std::min(config::phase_cap(settings_, core::Phase::PreStop), grace_left(now_));
+  const auto cap = std::min(settings_.phase_cap(core::Phase::PreStop), grace_left(now_));
   out_.push_back(StartPhase{core::Phase::PreStop, cap, context()});
 }
 
@@ -204,7 +202,7 @@ void Supervisor::stop_leftovers() {
 
 void Supervisor::start_post_stop() {
   enter(State::PostStop);
-  out_.push_back(StartPhase{core::Phase::PostStop, config::phase_cap(settings_, core::Phase::PostStop), context()});
+  out_.push_back(StartPhase{core::Phase::PostStop, settings_.phase_cap(core::Phase::PostStop), context()});
   arm_final(now_ + settings_.post_stop_timeout + kFinalMargin);
 }
 

@@ -8,7 +8,6 @@
 
 #include "config/parse.hpp"
 
-using lastcall::config::phase_cap;
 using lastcall::config::plan_json;
 using lastcall::config::Settings;
 using lastcall::core::HookSpec;
@@ -54,18 +53,18 @@ Settings example() {
 
 TEST_CASE("the pre_stop cap is min(pre_stop_timeout, grace - drain); post_stop's is post_stop_timeout") {
   Settings settings = example();
-  CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(16'000));
-  CHECK(phase_cap(settings, Phase::PostStop) == milliseconds(3'000));
+  CHECK(settings.phase_cap(Phase::PreStop) == milliseconds(16'000));
+  CHECK(settings.phase_cap(Phase::PostStop) == milliseconds(3'000));
   settings.pre_stop_timeout = milliseconds(10'000);
-  CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(10'000));
+  CHECK(settings.phase_cap(Phase::PreStop) == milliseconds(10'000));
   SUBCASE("a drain longer than grace leaves nothing for pre_stop") {
     settings.drain = milliseconds(25'000);
-    CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(0));
+    CHECK(settings.phase_cap(Phase::PreStop) == milliseconds(0));
   }
   SUBCASE("without pre_stop_timeout, half the grace") {
     settings.pre_stop_timeout.reset();
     settings.drain = milliseconds(0);
-    CHECK(phase_cap(settings, Phase::PreStop) == milliseconds(10'000));
+    CHECK(settings.phase_cap(Phase::PreStop) == milliseconds(10'000));
   }
 }
 
