@@ -94,6 +94,15 @@ Record after_marker(int fd, std::string& text, const std::vector<pid_t>& pids) {
   return parse(text);
 }
 
+// Waits for the next clock tick of /proc's start times. A member of the child's group started
+// in the tick of the group's signal gets it again by pid (Leftovers::reached_by_group); the
+// members of these tests start a tick before it, as a workload's members started before its
+// stop do.
+void wait_next_tick() {
+  const auto now = process::boot_ticks();
+  REQUIRE(test::eventually([&] { return process::boot_ticks() > now; }));
+}
+
 }  // namespace
 
 TEST_CASE("each leftover and the child's group get the stop signal once and SIGKILL once, across sweeps") {
@@ -105,6 +114,7 @@ TEST_CASE("each leftover and the child's group get the stop signal once and SIGK
   w.cleanup.group(child);
   std::string text;
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 5; }));
+  wait_next_tick();
   const auto recorders = parse(text).ready;
   for (const pid_t pid : recorders) w.cleanup.process(pid);
   CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
@@ -157,6 +167,7 @@ TEST_CASE("a member of the child's group adopted after the group's signal gets i
   w.cleanup.group(child);
   std::string text;
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  wait_next_tick();
   const auto ready = parse(text).ready;
   for (const pid_t pid : ready) w.cleanup.process(pid);
   CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
@@ -194,6 +205,7 @@ TEST_CASE("the child's group that step 3 reached already does not get the stop s
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 3; }));
   const auto recorders = parse(text).ready;
   for (const pid_t pid : recorders) w.cleanup.process(pid);
+  wait_next_tick();
   CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
 
   w.watch(child);
@@ -301,10 +313,7 @@ TEST_CASE("a member that joined the child's group after the group's signal gets 
   const pid_t early = start_recorder_in_group(leader, out.write_end);
   w.cleanup.process(early);
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
-  // /proc dates a start in clock ticks: the early members start in a tick before the signal's,
-  // as a group's members but those forked around a trigger do.
-  const auto early_started = process::boot_ticks();
-  REQUIRE(test::eventually([&] { return process::boot_ticks() > early_started; }));
+  wait_next_tick();
 
   // Step 3, as the app does it: the group's signal, told to Leftovers just before.
   w.watch(leader);
@@ -340,8 +349,7 @@ TEST_CASE("a member forked in the clock tick of the group's signal still gets th
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 1; }));
   w.watch(leader);
   // The group's signal as a tick starts; the member forked right after it, in the same tick.
-  const auto before = process::boot_ticks();
-  REQUIRE(test::eventually([&] { return process::boot_ticks() > before; }));
+  wait_next_tick();
   w.leftovers->group_reached(core::Signal(stop_signal()));
   const auto reached = process::boot_ticks();
   REQUIRE(process::stop_group(leader, core::Signal(stop_signal())));
