@@ -124,6 +124,15 @@ std::optional<ChildInfo> read_child(pid_t pid) {
   return info;
 }
 
+std::optional<pid_t> last_pid() {
+  if (!proc_is_ours()) return std::nullopt;
+  const std::string text = read_small("/proc/sys/kernel/ns_last_pid");
+  pid_t pid = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), pid);
+  if (ec != std::errc() || end == text.data()) return std::nullopt;
+  return pid;
+}
+
 std::uint64_t boot_ticks() {
   // The clock /proc counts a process's start on: CLOCK_BOOTTIME, in USER_HZ ticks, rounded down.
   static const auto hz = static_cast<std::uint64_t>(sysconf(_SC_CLK_TCK));

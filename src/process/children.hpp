@@ -20,6 +20,11 @@ struct ChildInfo {
 // The time since boot in the clock ticks of ChildInfo::started.
 [[nodiscard]] std::uint64_t boot_ticks();
 
+// The last pid the kernel handed out in lastcall's pid namespace (/proc/sys/kernel/ns_last_pid),
+// or nullopt when /proc does not say or is not of our namespace. Pids grow until they wrap at
+// pid_max, so within one clock tick a process with a higher pid started later.
+[[nodiscard]] std::optional<pid_t> last_pid();
+
 // The pids whose parent is lastcall: the child, hooks and every orphan adopted as PID 1 or
 // subreaper. Read from /proc/self/task/*/children, which costs one small read whatever runs
 // on the host; a kernel without it (CONFIG_PROC_CHILDREN) gets a scan of /proc instead.

@@ -85,7 +85,7 @@ void Leftovers::sweep_unlisted() {
 
 void Leftovers::group_reached(core::Signal signal) {
   // Read before the signal goes out, so no process started after it is dated before it.
-  group_reached_at_[static_cast<std::size_t>(level_of(signal))] = boot_ticks();
+  group_reached_at_[static_cast<std::size_t>(level_of(signal))] = Reached{boot_ticks(), last_pid()};
 }
 
 bool Leftovers::group_had(int level) const {
@@ -95,14 +95,21 @@ bool Leftovers::group_had(int level) const {
   return false;
 }
 
+// /proc dates a start only to a clock tick (10 ms). Within the tick of the signal, the pid
+// tells: one the kernel had handed out by then is older (pids wrap at pid_max, never within a
+// tick). Without the last pid, one of that tick gets the signal again by pid: a second stop
+// signal is the lesser harm, none would leave it to the SIGKILL (CONTRACT §2, step 4). A
+// member that started earlier and joined the group only after the signal (setpgid) is taken
+// as reached.
+bool Leftovers::started_before(const ChildInfo& child, const Reached& reached) {
+  if (child.started != reached.tick) return child.started < reached.tick;
+  return reached.last_pid && child.pid <= *reached.last_pid;
+}
+
 bool Leftovers::reached_by_group(const ChildInfo& child, int level) const {
   if (child.pgid != child_pgid_) return false;
   for (auto l = static_cast<std::size_t>(level); l < group_reached_at_.size(); ++l) {
-    // /proc dates a start to a clock tick (10 ms): one started in the tick of the signal may
-    // have been forked after it, so it gets the signal again by pid. A second stop signal is
-    // the lesser harm: none would leave it to the SIGKILL (CONTRACT §2, step 4). A member that
-    // started earlier and joined the group only after the signal (setpgid) is taken as reached.
-    if (group_reached_at_[l] && child.started < *group_reached_at_[l]) return true;
+    if (group_reached_at_[l] && started_before(child, *group_reached_at_[l])) return true;
   }
   return false;
 }

@@ -50,12 +50,20 @@ class Leftovers {
   [[nodiscard]] static std::vector<pid_t> remaining();
 
  private:
+  // When the child's group had a level: the clock tick, and the last pid handed out then.
+  struct Reached {
+    std::uint64_t tick = 0;
+    std::optional<pid_t> last_pid;  // nullopt: unknown, so the tick alone decides
+  };
+
   // How far a process has been taken: 0 nothing, 1 the stop signal, 2 SIGKILL.
   [[nodiscard]] int level_of(core::Signal signal) const { return signal.number() == SIGKILL ? 2 : 1; }
   void sweep();
   void sweep_unlisted();
   // The child's group had `level` or more.
   [[nodiscard]] bool group_had(int level) const;
+  // Whether `child` started before the group's signal went out.
+  [[nodiscard]] static bool started_before(const ChildInfo& child, const Reached& reached);
   [[nodiscard]] bool reached_by_group(const ChildInfo& child, int level) const;
   [[nodiscard]] int sweep_children(const std::vector<pid_t>& children);
   void finish();
@@ -66,8 +74,8 @@ class Leftovers {
   core::Duration interval_{0};  // until the next look; grows while nothing changes
   core::Signal signal_;         // the last one asked for; empty until stop()
   bool active_ = false;
-  // When the child's group had each level (by index), in boot_ticks(); nullopt: not yet.
-  std::array<std::optional<std::uint64_t>, 3> group_reached_at_{};
+  // When the child's group had each level (by index); nullopt: not yet.
+  std::array<std::optional<Reached>, 3> group_reached_at_{};
   int broadcast_level_ = 0;                  // how far kill(-1) has taken everything, as PID 1 without /proc
   std::unordered_map<pid_t, int> levels_;    // how far each child has been taken
 };

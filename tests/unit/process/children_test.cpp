@@ -105,3 +105,12 @@ TEST_CASE("a child's start is dated on the clock that boot_ticks() reads") {
   REQUIRE(kill(sleeper, SIGKILL) == 0);
   (void)process::Reaper::wait_for(sleeper);
 }
+
+TEST_CASE("last_pid is at least the pid of a process just started") {
+  test::Cleanup cleanup;
+  const pid_t child = start_helper({"exit", "0"});
+  const auto last = process::last_pid();
+  REQUIRE(last.has_value());
+  CHECK(*last >= child);  // pid_max is far off: no wrap between the two
+  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+}
