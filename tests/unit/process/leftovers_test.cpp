@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "process/children.hpp"
+#include "process/kill.hpp"
 #include "process_support.hpp"
 
 using namespace lastcall;
@@ -81,6 +82,24 @@ struct World {
   }
 };
 
+// Starts the `family` helper as the child (`shape`: how many recorders it leaves in its group,
+// in groups of their own, and nested below the first), reads until `count` recorders are
+// ready, has each of them cleaned up, and reaps the child, which exits once they are: the
+// child's pid (its group's id) and the recorders.
+std::pair<pid_t, std::vector<pid_t>> start_family(World& w, test::Pipe& out, std::string& text,
+                                                  const std::vector<std::string>& shape, std::size_t count) {
+  std::vector<std::string> args{"family"};
+  args.insert(args.end(), shape.begin(), shape.end());
+  args.push_back(recorded_signals());
+  const pid_t child = start_helper(args, out.write_end);
+  w.cleanup.group(child);
+  REQUIRE(test::read_until(out.read_end, text, [count](const std::string& now) { return parse(now).ready.size() == count; }));
+  const auto recorders = parse(text).ready;
+  for (const pid_t pid : recorders) w.cleanup.process(pid);
+  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  return {child, recorders};
+}
+
 // Sends the marker to each of `pids` and reads `out` until each has printed it.
 Record after_marker(int fd, std::string& text, const std::vector<pid_t>& pids) {
   for (const pid_t pid : pids) CHECK(kill(pid, marker_signal()) == 0);
@@ -108,13 +127,8 @@ TEST_CASE("each leftover and the child's group get the stop signal once and SIGK
   test::Pipe out;
   // The child: two recorders in its group (the first with one of its own there, not ours),
   // two that left for groups of their own; then it exits, as a child that leaves processes does.
-  const pid_t child = start_helper({"family", "2", "2", "1", recorded_signals()}, out.write_end);
-  w.cleanup.group(child);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 5; }));
-  const auto recorders = parse(text).ready;
-  for (const pid_t pid : recorders) w.cleanup.process(pid);
-  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  const auto [child, recorders] = start_family(w, out, text, {"2", "2", "1"}, 5);
   // One of them is stopped: it can act on the stop signal only once continued.
   const pid_t stopped = recorders.back();
   REQUIRE(kill(stopped, SIGSTOP) == 0);
@@ -160,13 +174,8 @@ TEST_CASE("a member of the child's group adopted after the group's signal gets i
   World w;
   test::Pipe out;
   // The child leaves one recorder in its group, which has one of its own there.
-  const pid_t child = start_helper({"family", "1", "0", "1", recorded_signals()}, out.write_end);
-  w.cleanup.group(child);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
-  const auto ready = parse(text).ready;
-  for (const pid_t pid : ready) w.cleanup.process(pid);
-  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  const auto [child, ready] = start_family(w, out, text, {"1", "0", "1"}, 2);
   const auto ours = process::list_children();
   REQUIRE(ours.has_value());
   REQUIRE(ours->size() == 1);
@@ -195,13 +204,8 @@ TEST_CASE("a member of the child's group adopted after the group's signal gets i
 TEST_CASE("the child's group that step 3 reached already does not get the stop signal again; SIGKILL it does") {
   World w;
   test::Pipe out;
-  const pid_t child = start_helper({"family", "2", "1", "0", recorded_signals()}, out.write_end);
-  w.cleanup.group(child);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 3; }));
-  const auto recorders = parse(text).ready;
-  for (const pid_t pid : recorders) w.cleanup.process(pid);
-  CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
+  const auto [child, recorders] = start_family(w, out, text, {"2", "1", "0"}, 3);
 
   w.watch(child);
   w.leftovers->group_reached(core::Signal(stop_signal()));
@@ -272,7 +276,6 @@ TEST_CASE("with no process left, Leftovers is done at once and arms nothing") {
   CHECK(w.close());
 }
 
-#include "process/kill.hpp"
 
 namespace {
 
