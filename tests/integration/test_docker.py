@@ -168,6 +168,19 @@ def wait_stdout(lc, text):
         lc.proc.poll(), text, lc.log_tail())
 
 
+def stop_when_up(root, placed, argv, sig):
+    """Runs argv as the image would (run_image), waits for the workload's "up", sends sig as
+    the container runtime would its STOPSIGNAL, and waits for the exit: (lastcall, its exit
+    code). Every process it started is gone when it returns."""
+    lc = run_image(root, placed, argv)
+    try:
+        wait_stdout(lc, b"up\n")
+        lc.send(sig)
+        return lc, lc.wait_exit(10)
+    finally:
+        lc.kill_everything()
+
+
 # A workload that says what it got and stops when asked to.
 WORKLOAD = 'echo "args: $*"; trap \'echo "got TERM"; exit 0\' TERM; echo up; ' \
            'while :; do sleep 0.05; done'
@@ -340,13 +353,8 @@ def test_the_static_image_s_command_line_runs_a_workload(dockerfile, built, tmp_
     root = tmp_path / "static-image"
     placed = image_root(static, root, {dockerfile[0]["name"]: built})
     assert sorted(placed) == [command_line(static, [])[0]], placed
-    lc = run_image(root, placed, command_line(static, ["sh", "-c", WORKLOAD, "sh", "--port", "1"]))
-    try:
-        wait_stdout(lc, b"up\n")
-        lc.send(stop_signal(static))
-        code = lc.wait_exit(10)
-    finally:
-        lc.kill_everything()
+    lc, code = stop_when_up(root, placed, command_line(static, ["sh", "-c", WORKLOAD, "sh", "--port", "1"]),
+                            stop_signal(static))
     started = lc.wait_event("shutdown_started", timeout=0)
     assert support.sig_eq(started["signal"], stop_signal(static)), started
     assert lc.stdout.decode().splitlines() == ["args: --port 1", "up", "got TERM"], lc.stdout
@@ -399,13 +407,7 @@ def test_the_add_to_existing_image_snippet_s_command_line(dockerfile, built, tmp
     placed = image_root(final, root, files, context=context)
     cmd = json.loads(only(final, "CMD")[-1])
     # The CMD's program is the user's; its arguments go through as written.
-    lc = run_image(root, placed, command_line(final, ["sh", "-c", WORKLOAD] + cmd))
-    try:
-        wait_stdout(lc, b"up\n")
-        lc.send(stop_signal(final))
-        code = lc.wait_exit(10)
-    finally:
-        lc.kill_everything()
+    lc, code = stop_when_up(root, placed, command_line(final, ["sh", "-c", WORKLOAD] + cmd), stop_signal(final))
     assert lc.stdout.decode().splitlines() == ["args: " + " ".join(cmd[1:]), "up", "got TERM"], \
         lc.stdout
     started = lc.wait_event("shutdown_started", timeout=0)
