@@ -100,18 +100,9 @@ class Lastcall:
 
     def _read_tty(self):
         """Bytes as the terminal receives them: the text log with its control sequences."""
-        while True:
-            try:
-                chunk = os.read(self._tty, 65536)
-            except OSError:
-                chunk = b""  # EIO: every slave descriptor is closed
-            with self._cond:
-                if not chunk:
-                    self._eof = True
-                    self._cond.notify_all()
-                    return
-                self._raw.append(chunk)
-                self._cond.notify_all()
+        def done():
+            self._eof = True
+        read_pty(self._tty, self._cond, self._raw.append, done)
 
     def _read_stdout(self):
         for chunk in iter(lambda: self.proc.stdout.read1(1 << 16), b""):
@@ -290,6 +281,24 @@ def _group_in_session(pgid, sid):
     return False
 
 
+def read_pty(master, cond, keep, done):
+    """Reads a pty's master side until it ends: each chunk goes to keep(chunk) and the end to
+    done(), both under cond, whose waiters are notified. It ends with EIO once every slave
+    descriptor is closed, or EBADF once the master is."""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            chunk = b""
+        with cond:
+            if not chunk:
+                done()
+                cond.notify_all()
+                return
+            keep(chunk)
+            cond.notify_all()
+
+
 def _killpg(pgid):
     try:
         os.killpg(pgid, signal.SIGKILL)
@@ -392,18 +401,9 @@ class Terminal:
         self._thread.start()
 
     def _read(self):
-        while True:
-            try:
-                chunk = os.read(self.master, 65536)
-            except OSError:
-                chunk = b""  # EBADF once closed; EIO only if the slave were closed too
-            with self._cond:
-                if not chunk:
-                    self._closed = True
-                    self._cond.notify_all()
-                    return
-                self._out += chunk
-                self._cond.notify_all()
+        def done():
+            self._closed = True
+        read_pty(self.master, self._cond, self._out.extend, done)
 
     def type(self, data):
         """Keys typed on the keyboard: b"hello\\n", b"\\x03" (Ctrl+C), b"\\x1a" (Ctrl+Z)."""
