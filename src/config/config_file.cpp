@@ -54,7 +54,7 @@ class FileReader {
   void read(const json& root) {
     if (!is_object(root, "", "")) return;
     // A key of one value is the same text as on the command line; "ready" alone is an object
-    // in the file (read_ready below).
+    // in the file (ready_section below).
     for (const Key& key : keys()) {
       const json::json_pointer pointer{std::string(key.pointer)};
       if (key.arity != Key::Arity::One || key.pointer.empty() || key.pointer == "/ready" || !root.contains(pointer)) {
@@ -72,7 +72,7 @@ class FileReader {
       if (root["hooks"].contains("pre_stop")) s_.pre_stop = read_phase(root["hooks"]["pre_stop"], "/hooks/pre_stop");
       if (root["hooks"].contains("post_stop")) s_.post_stop = read_phase(root["hooks"]["post_stop"], "/hooks/post_stop");
     }
-    if (root.contains("ready") && is_object(root["ready"], "/ready", "/ready")) read_ready(root["ready"]);
+    if (root.contains("ready") && is_object(root["ready"], "/ready", "/ready")) ready_section(root["ready"]);
   }
 
  private:
@@ -110,12 +110,12 @@ class FileReader {
   std::optional<std::string> read_string(const json& value, const std::string& path, bool nonempty = true) {
     return parsed(value, path, "a string", nonempty ? read_text : read_text_as_is);
   }
-  std::optional<core::Duration> read_duration(const json& value, const std::string& path) {
-    return parsed(value, path, expected_text("DURATION"), config::read_duration);
+  std::optional<core::Duration> duration_at(const json& value, const std::string& path) {
+    return parsed(value, path, expected_text("DURATION"), read_duration);
   }
   // A duration that must be more than 0s; `instead` says what leaving it out would mean.
   std::optional<core::Duration> read_positive(const json& value, const std::string& path, std::string_view instead) {
-    auto duration = read_duration(value, path);
+    auto duration = duration_at(value, path);
     if (!duration || duration->count() > 0) return duration;
     d_.add(path, "must be more than 0s" + std::string(instead));
     return std::nullopt;
@@ -258,7 +258,7 @@ class FileReader {
     }
   }
 
-  void read_ready(const json& ready) {
+  void ready_section(const json& ready) {
     ReadyCheck check;
     if (ready.contains("tcp")) {
       if (auto endpoint = parsed(ready["tcp"], "/ready/tcp", "a string", read_endpoint)) {
