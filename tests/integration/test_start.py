@@ -78,8 +78,7 @@ def test_sigterm_while_starting_runs_the_whole_sequence(lastcall, tmp_path, requ
         pid = lc.pid
     # lastcall is reading its config: the child does not exist yet.
     wait_for(lambda: blocked_on_fifo(pid), 10, "lastcall to wait for its config on the FIFO")
-    os.kill(pid, signal.SIGTERM)
-    time.sleep(0.2)  # Not synchronisation: the signal must be lost or kept before the config comes.
+    os.kill(pid, signal.SIGTERM)  # pending on lastcall once kill() returns, before the config comes
     writer = threading.Thread(target=lambda: fifo.write_text(json.dumps(cfg)), daemon=True)
     writer.start()
     started = lc.wait_event("shutdown_started", timeout=10)
