@@ -22,18 +22,9 @@ import os
 import signal
 import termios
 
+from signal_names import set_dispositions
+
 JOB_CONTROL = (signal.SIGTSTP, signal.SIGTTIN, signal.SIGTTOU, signal.SIGINT, signal.SIGQUIT)
-
-
-def default_signals():
-    for num in signal.valid_signals():
-        if num in (signal.SIGKILL, signal.SIGSTOP):
-            continue
-        try:
-            signal.signal(num, signal.SIG_DFL)
-        except (OSError, ValueError):
-            pass  # glibc's reserved real-time signals
-    signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
 def report(path, line):
@@ -55,7 +46,7 @@ def run_job(args, tty_fd):
         os.setpgid(0, 0)
         os.read(go_r, 1)  # until the parent has made our group the foreground one
         os.close(go_r)
-        default_signals()
+        set_dispositions()
         try:
             os.execvp(args.command[0], args.command)
         finally:
@@ -104,7 +95,7 @@ def main():
         os.setsid()
     fcntl.ioctl(args.tty_fd, termios.TIOCSCTTY, 0)
     if args.exec:
-        default_signals()
+        set_dispositions()
         os.execvp(args.command[0], args.command)
     run_job(args, args.tty_fd)
 

@@ -13,9 +13,8 @@ it is already waiting when COMMAND starts.
 """
 import argparse
 import os
-import signal
 
-from signal_names import parse_sig
+from signal_names import parse_sig, set_dispositions
 
 
 def main():
@@ -25,14 +24,7 @@ def main():
     p.add_argument("--pending", action="append", default=[], type=parse_sig)
     p.add_argument("command", nargs="+")
     args = p.parse_args()
-    for num in signal.valid_signals():
-        if num in (signal.SIGKILL, signal.SIGSTOP):
-            continue
-        try:
-            signal.signal(num, signal.SIG_IGN if num in args.ignore else signal.SIG_DFL)
-        except (OSError, ValueError):
-            pass  # glibc's reserved real-time signals
-    signal.pthread_sigmask(signal.SIG_SETMASK, set(args.block) | set(args.pending))
+    set_dispositions(ignored=args.ignore, blocked=set(args.block) | set(args.pending))
     for num in args.pending:
         os.kill(os.getpid(), num)
     os.execvp(args.command[0], args.command)
