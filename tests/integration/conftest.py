@@ -177,9 +177,18 @@ class Lastcall:
         except subprocess.TimeoutExpired:
             raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
                                  % (timeout, self.log_tail())) from None
-        for t in self._threads:
-            t.join(5)
+        self._join_readers()
         return code
+
+    def _join_readers(self, timeout=30.0):
+        """Waits until every byte lastcall wrote has been read: a test that went on with part
+        of the output would fail on what it did not see, or pass on what it missed."""
+        deadline = time.monotonic() + timeout
+        for t in self._threads:
+            t.join(max(deadline - time.monotonic(), 0))
+        stuck = [t.name for t in self._threads if t.is_alive()]
+        assert not stuck, ("lastcall exited, but its output did not end within %.0fs (%s): a process "
+                           "it left holds its stderr or stdout; log tail:\n%s" % (timeout, stuck, self.log_tail()))
 
     @property
     def child_pid(self):
@@ -564,8 +573,7 @@ class TerminalLastcall(Lastcall):
         except support.Timeout:
             raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
                                  % (timeout, self.log_tail())) from None
-        for t in self._threads:
-            t.join(5)
+        self._join_readers()
         return code
 
     def kill_everything(self):

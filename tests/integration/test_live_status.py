@@ -217,7 +217,9 @@ def test_status_counts_down_to_the_sigkill(lastcall, tmp_path):
     kill_in = budgets(paints(lc.stderr), r"SIGKILL in (\S+s)$")
     assert all(STATUS.fullmatch(p) for p in paints(lc.stderr)), paints(lc.stderr)
     assert len(kill_in) >= 3 and kill_in == sorted(kill_in, reverse=True) and kill_in[0] <= 1.5, kill_in
-    assert not [r for r in screen(lc.stderr) if "lastcall >>" in r]
+    rows = screen(lc.stderr)
+    assert not [r for r in rows if "lastcall >>" in r], "a status line left on the screen:\n%s\nthe last bytes: %r" % (
+        "\n".join(rows[-8:]), lc.stderr[-600:])
 
 
 @pytest.mark.timeout(60)
