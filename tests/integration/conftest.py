@@ -2,6 +2,7 @@
 """Fixtures for the black-box tests: the binary, a per-test alarm, and lastcall(...), a
 factory that starts the real binary in its own session, parses its JSON log as it arrives,
 and at teardown kills every process group the test started."""
+import errno
 import fcntl
 import json
 import os
@@ -47,14 +48,13 @@ class Lastcall:
         self._init_state(argv, in_pidns)
         stderr = subprocess.PIPE
         if tty_columns:
-            self._tty, stderr = _open_raw_pty(tty_columns)
+            self._tty, self._tty_slave = _open_raw_pty(tty_columns)
+            stderr = self._tty_slave
         self.proc = subprocess.Popen(
             argv, env=env, cwd=cwd, start_new_session=True,
             stdin=stdin, stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
             stderr=stderr)
         self.pid = self.proc.pid
-        if self._tty is not None:
-            os.close(stderr)
         reader = self._read_tty if self._tty is not None else self._read_stderr
         self._threads = [threading.Thread(target=reader, daemon=True)]
         if capture_stdout:
@@ -75,6 +75,7 @@ class Lastcall:
         self._tracked_pgids = set()
         self.started_at = time.monotonic()
         self._tty = None       # the master of the terminal that stderr is, with tty_columns
+        self._tty_slave = None  # this side's own descriptor of that terminal (see _end_tty_output)
 
     # -- readers ---------------------------------------------------------------------------
 
@@ -100,8 +101,9 @@ class Lastcall:
 
     def _read_tty(self):
         """Bytes as the terminal receives them: the text log with its control sequences."""
-        def done():
+        def done(error):
             self._eof = True
+            self._tty_end = error
         read_pty(self._tty, self._cond, self._raw.append, done)
 
     def _read_stdout(self):
@@ -177,8 +179,30 @@ class Lastcall:
         except subprocess.TimeoutExpired:
             raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
                                  % (timeout, self.log_tail())) from None
+        self._end_tty_output()
         self._join_readers()
         return code
+
+    def _end_tty_output(self, timeout=30.0):
+        """Linux can lose what a terminal's last writer wrote just before it exited: the master
+        reads EIO while those bytes are still on their way (seen here about once in 150 runs:
+        lastcall's writes of its last 373 bytes all succeeded, and the reader got EIO without
+        them). So this side holds a descriptor of the terminal too, and once lastcall has
+        exited writes a marker through it, which comes after everything lastcall wrote; when
+        the marker has been read, the descriptor is closed, and the reader ends with EIO as
+        soon as no process that lastcall left holds the terminal."""
+        if self._tty_slave is None:
+            return
+        os.write(self._tty_slave, _TTY_END)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while _TTY_END not in b"".join(self._raw) and time.monotonic() < deadline and not self._eof:
+                self._cond.wait(0.2)
+            data = b"".join(self._raw)
+            self._raw = [data.replace(_TTY_END, b"")]
+        os.close(self._tty_slave)
+        self._tty_slave = None
+        assert _TTY_END in data, "the end of lastcall's output on the terminal never arrived; log tail:\n%s" % self.log_tail()
 
     def _join_readers(self, timeout=30.0):
         """Waits until every byte lastcall wrote has been read: a test that went on with part
@@ -189,6 +213,12 @@ class Lastcall:
         stuck = [t.name for t in self._threads if t.is_alive()]
         assert not stuck, ("lastcall exited, but its output did not end within %.0fs (%s): a process "
                            "it left holds its stderr or stdout; log tail:\n%s" % (timeout, stuck, self.log_tail()))
+        # A terminal's output ends with EIO once no process holds it; anything else means
+        # that this side stopped reading early, and the rest of the output was never seen.
+        end = getattr(self, "_tty_end", errno.EIO)
+        assert self._tty is None or end == errno.EIO, (
+            "the terminal's reader ended with %s, not EIO, before lastcall's output ended; log tail:\n%s"
+            % (errno.errorcode.get(end, end), self.log_tail()))
 
     @property
     def child_pid(self):
@@ -250,6 +280,9 @@ class Lastcall:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
             pass
+        if self._tty_slave is not None:
+            os.close(self._tty_slave)
+            self._tty_slave = None
         for t in self._threads:
             t.join(2)
         for stream in (self.proc.stdout, self.proc.stderr):
@@ -258,6 +291,11 @@ class Lastcall:
         if self._tty is not None:
             os.close(self._tty)
             self._tty = None
+
+
+# Written by the test through its own descriptor of a terminal once lastcall has exited; never
+# part of lastcall's output (see Lastcall._end_tty_output).
+_TTY_END = b"\x00end of lastcall's output\x00"
 
 
 def _open_raw_pty(columns):
@@ -292,16 +330,18 @@ def _group_in_session(pgid, sid):
 
 def read_pty(master, cond, keep, done):
     """Reads a pty's master side until it ends: each chunk goes to keep(chunk) and the end to
-    done(), both under cond, whose waiters are notified. It ends with EIO once every slave
-    descriptor is closed, or EBADF once the master is."""
+    done(error), both under cond, whose waiters are notified. It ends with EIO once every slave
+    descriptor is closed, or EBADF once the master is; done() gets that errno (0 for an end
+    of file)."""
     while True:
+        error = 0
         try:
             chunk = os.read(master, 65536)
-        except OSError:
-            chunk = b""
+        except OSError as e:
+            chunk, error = b"", e.errno
         with cond:
             if not chunk:
-                done()
+                done(error)
                 cond.notify_all()
                 return
             keep(chunk)
@@ -410,7 +450,7 @@ class Terminal:
         self._thread.start()
 
     def _read(self):
-        def done():
+        def done(error):
             self._closed = True
         read_pty(self.master, self._cond, self._out.extend, done)
 
