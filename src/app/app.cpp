@@ -73,6 +73,10 @@ ListenFds take_listen_fds() {
 // see none of it.
 void release_listen_fds(const ListenFds& fds) {
   for (const int fd : fds.open) (void)close(fd);
+  // One scan to see whether there is anything to remove: each unsetenv(3) scans it again.
+  bool any = false;
+  for (char** entry = environ; *entry != nullptr && !any; ++entry) any = std::strncmp(*entry, "LISTEN_", 7) == 0;
+  if (!any) return;
   for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) (void)unsetenv(name);
 }
 
@@ -127,9 +131,11 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
   const auto spawned = core::Clock::now();
   release_listen_fds(listen_fds);
-  const auto command = shell_quoted(settings.command);
-  logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + command,
-              {{"pid", *pid}, {"command", command}});
+  if (logger.enabled(log::Level::Info)) {
+    const auto command = shell_quoted(settings.command);
+    logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + command,
+                {{"pid", *pid}, {"command", command}});
+  }
   leave_working_directory(logger);
   core::Ending ending;
   {

@@ -118,16 +118,19 @@ void report(const ReportContext& c, const supervisor::Abandoned& r) {
 
 void report(const ReportContext& c, const supervisor::Finished& r) {
   const auto& s = r.summary;
-  c.log.info(ev::kShutdownComplete,
-             "shutdown complete in " + format_duration(s.duration) + "; the child " + child_end(s) + "; " +
-                 ending_text(s.ending),
-             {{"duration_ms", s.duration.count()},
-              {"hooks_ok", s.hooks.ok},
-              {"hooks_failed", s.hooks.failed},
-              {"hooks_timeout", s.hooks.timeout},
-              {"hooks_skipped", s.hooks.skipped},
-              {"exit_code", s.ending.code}});
-  c.log.text_block(text_summary(s));
+  // Built only where they are written: a start that logs at warn builds neither.
+  if (c.log.enabled(log::Level::Info)) {
+    c.log.info(ev::kShutdownComplete,
+               "shutdown complete in " + format_duration(s.duration) + "; the child " + child_end(s) + "; " +
+                   ending_text(s.ending),
+               {{"duration_ms", s.duration.count()},
+                {"hooks_ok", s.hooks.ok},
+                {"hooks_failed", s.hooks.failed},
+                {"hooks_timeout", s.hooks.timeout},
+                {"hooks_skipped", s.hooks.skipped},
+                {"exit_code", s.ending.code}});
+  }
+  if (c.log.format() == log::Format::Text) c.log.text_block(text_summary(s));
 }
 
 void report(const ReportContext& c, const supervisor::Enter& r) {
@@ -137,6 +140,7 @@ void report(const ReportContext& c, const supervisor::Enter& r) {
 }
 
 void report_child_exited(const ReportContext& c, core::ExitStatus status) {
+  if (!c.log.enabled(log::Level::Info)) return;
   const std::string message = "the child " + pid_text(c.child_pid) + " " + describe_exit(status);
   if (status.signal != 0) {
     c.log.info(ev::kChildExited, message,

@@ -15,13 +15,17 @@ namespace {
 // Reads per loop iteration in a storm, so timers and the child's exit still get their turn.
 constexpr int kMaxBatchesPerWakeup = 16;
 
-sigset_t received_set() {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int number = 1; number <= core::max_signal(); ++number) {
-    // glibc refuses the two real-time signals it reserves for threads (EINVAL): skip them.
-    if (core::is_received(core::Signal(number))) (void)sigaddset(&set, number);
-  }
+// Built once: both the take-over and the signalfd need it, and it never changes.
+const sigset_t& received_set() {
+  static const sigset_t set = [] {
+    sigset_t out;
+    sigemptyset(&out);
+    for (int number = 1; number <= core::max_signal(); ++number) {
+      // glibc refuses the two real-time signals it reserves for threads (EINVAL): skip them.
+      if (core::is_received(core::Signal(number))) (void)sigaddset(&out, number);
+    }
+    return out;
+  }();
   return set;
 }
 
@@ -29,7 +33,7 @@ sigset_t received_set() {
 
 core::InheritedSignals take_over() {
   core::InheritedSignals inherited;
-  const sigset_t set = received_set();
+  const sigset_t& set = received_set();
   // Blocking cannot fail with a valid set; everything below depends on it.
   (void)sigprocmask(SIG_BLOCK, &set, &inherited.blocked);
   sigemptyset(&inherited.ignored);
@@ -48,7 +52,7 @@ core::InheritedSignals take_over() {
 
 core::Result<std::unique_ptr<SignalRouter>> SignalRouter::open(std::vector<core::Signal> triggers,
                                                                std::map<core::Signal, core::Signal> rewrite) {
-  const sigset_t set = received_set();
+  const sigset_t& set = received_set();
   const int fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
   if (fd < 0) return core::Error{std::string("cannot open a signalfd: ") + std::strerror(errno), 1};
   return std::unique_ptr<SignalRouter>(new SignalRouter(fd, std::move(triggers), std::move(rewrite)));
