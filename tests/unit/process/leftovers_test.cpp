@@ -80,6 +80,14 @@ struct World {
     leftovers.reset();
     return loop.close();
   }
+  // The end of a scenario: SIGKILL to what is left (`sigkills` deliveries in all), the last
+  // of it gone, and the loop closed cleanly.
+  void end_with_sigkill(int sigkills) {
+    leftovers->kill();
+    CHECK(total(SIGKILL) == sigkills);
+    CHECK(test::run_until(loop, [&] { return gone == 1; }));
+    CHECK(close());
+  }
 };
 
 // Starts the `family` helper as the child (`shape`: how many recorders it leaves in its group,
@@ -222,10 +230,7 @@ TEST_CASE("the child's group that step 3 reached already does not get the stop s
   }
   CHECK(reached == 1);
 
-  w.leftovers->kill();
-  CHECK(w.total(SIGKILL) == 3);
-  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
-  CHECK(w.close());
+  w.end_with_sigkill(3);
 }
 
 TEST_CASE("an orphan adopted after the stop signal went out gets it too, once") {
@@ -331,10 +336,7 @@ TEST_CASE("a member that joined the child's group after the group's signal gets 
   CHECK(count_of(record.signals.at(early), stop_signal()) == 1);
   CHECK(count_of(record.signals.at(late), stop_signal()) == 1);
 
-  w.leftovers->kill();
-  CHECK(w.total(SIGKILL) == 2);
-  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
-  CHECK(w.close());
+  w.end_with_sigkill(2);
 }
 
 TEST_CASE("within the clock tick of the group's signal, a member gets it by pid only if forked after it") {
@@ -373,8 +375,5 @@ TEST_CASE("within the clock tick of the group's signal, a member gets it by pid 
   CHECK(count_of(record.signals.at(member), stop_signal()) == (forked_after ? 1 : 0));
   CHECK(w.total(stop_signal()) == (forked_after ? 1 : 0));
 
-  w.leftovers->kill();
-  CHECK(w.total(SIGKILL) == 1);
-  CHECK(test::run_until(w.loop, [&] { return w.gone == 1; }));
-  CHECK(w.close());
+  w.end_with_sigkill(1);
 }
