@@ -94,14 +94,22 @@ struct World {
 // in groups of their own, and nested below the first), reads until `count` recorders are
 // ready, has each of them cleaned up, and reaps the child, which exits once they are: the
 // child's pid (its group's id) and the recorders.
+// Starts the helper with `args`, its group killed at the end, and reads `out` until `count` of
+// its processes are ready: the helper's pid.
+pid_t start_until_ready(World& w, test::Pipe& out, std::string& text, const std::vector<std::string>& args,
+                        std::size_t count) {
+  const pid_t pid = start_helper(args, out.write_end);
+  w.cleanup.group(pid);
+  REQUIRE(test::read_until(out.read_end, text, [count](const std::string& now) { return parse(now).ready.size() == count; }));
+  return pid;
+}
+
 std::pair<pid_t, std::vector<pid_t>> start_family(World& w, test::Pipe& out, std::string& text,
                                                   const std::vector<std::string>& shape, std::size_t count) {
   std::vector<std::string> args{"family"};
   args.insert(args.end(), shape.begin(), shape.end());
   args.push_back(recorded_signals());
-  const pid_t child = start_helper(args, out.write_end);
-  w.cleanup.group(child);
-  REQUIRE(test::read_until(out.read_end, text, [count](const std::string& now) { return parse(now).ready.size() == count; }));
+  const pid_t child = start_until_ready(w, out, text, args, count);
   const auto recorders = parse(text).ready;
   for (const pid_t pid : recorders) w.cleanup.process(pid);
   CHECK(process::Reaper::wait_for(child) == core::ExitStatus{});
@@ -237,10 +245,8 @@ TEST_CASE("an orphan adopted after the stop signal went out gets it too, once") 
   World w;
   test::Pipe out;
   // It exits at the stop signal, leaving its own recorder to us.
-  const pid_t parent = start_helper({"parent", recorded_signals()}, out.write_end);
-  w.cleanup.group(parent);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
+  const pid_t parent = start_until_ready(w, out, text, {"parent", recorded_signals()}, 2);
   const auto ready = parse(text).ready;
   for (const pid_t pid : ready) w.cleanup.process(pid);
   const pid_t orphan = ready.front() == parent ? ready.back() : ready.front();
@@ -309,10 +315,8 @@ pid_t start_recorder_in_group(pid_t pgid, int out) {
 TEST_CASE("a member that joined the child's group after the group's signal gets the stop signal, once") {
   World w;
   test::Pipe out;
-  const pid_t leader = start_helper({"record", recorded_signals()}, out.write_end);
-  w.cleanup.group(leader);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 1; }));
+  const pid_t leader = start_until_ready(w, out, text, {"record", recorded_signals()}, 1);
   const pid_t early = start_recorder_in_group(leader, out.write_end);
   w.cleanup.process(early);
   REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 2; }));
@@ -342,10 +346,8 @@ TEST_CASE("a member that joined the child's group after the group's signal gets 
 TEST_CASE("within the clock tick of the group's signal, a member gets it by pid only if forked after it") {
   World w;
   test::Pipe out;
-  const pid_t leader = start_helper({"record", recorded_signals()}, out.write_end);
-  w.cleanup.group(leader);
   std::string text;
-  REQUIRE(test::read_until(out.read_end, text, [](const std::string& now) { return parse(now).ready.size() == 1; }));
+  const pid_t leader = start_until_ready(w, out, text, {"record", recorded_signals()}, 1);
   w.watch(leader);
   bool forked_after = false;
   SUBCASE("forked after the signal: it gets the stop signal, by pid") { forked_after = true; }
