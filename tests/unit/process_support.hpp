@@ -143,7 +143,10 @@ class Cleanup {
       (void)::kill(pid, SIGKILL);
     }
     for (const pid_t pgid : groups_) {
-      if (::kill(-pgid, 0) != 0) continue;  // no process left in the group
+      // Only a group a child of ours (adopted orphans included) is still in: an emptied
+      // group's id is free, and may be another process's group by now.
+      siginfo_t info{};
+      if (::waitid(P_PGID, static_cast<id_t>(pgid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) continue;
       if (passing) {
         CHECK_MESSAGE(eventually([pgid] { return only_zombies_in(pgid); }, 1s),
                       "process group " << pgid << " still has processes when the test ended");
