@@ -75,26 +75,27 @@ void prepare(Prepared& p, const SpawnRequest& request, const core::InheritedSign
   p.inherited = &inherited;
   p.candidates = exec_candidates(request.argv.front());
   p.argv_strings = request.argv;
+  p.candidate_ptrs = c_strings(p.candidates);
+  p.argv = c_strings(p.argv_strings);
   if (!request.env && !request.set_listen_pid) {
     // Our own environment as it is: nothing to copy (it does not change before the exec).
     p.env = environ;
   } else {
     p.env_strings = request.env ? *request.env : current_environment();
-  }
-  if (request.set_listen_pid) {
-    std::erase_if(p.env_strings, [](const std::string& e) { return e.starts_with(kListenPid); });
-    p.env_strings.push_back(std::string(kListenPid) + std::string(kPidDigits, '\0'));
-  }
-  p.candidate_ptrs = c_strings(p.candidates);
-  p.argv = c_strings(p.argv_strings);
-  if (p.env == nullptr) {
+    if (request.set_listen_pid) {
+      std::erase_if(p.env_strings, [](const std::string& e) { return e.starts_with(kListenPid); });
+      p.env_strings.push_back(std::string(kListenPid) + std::string(kPidDigits, '\0'));
+      p.listen_pid = p.env_strings.back().data() + kListenPid.size();
+    }
     p.envp = c_strings(p.env_strings);
     p.env = p.envp.data();
   }
-  if (request.set_listen_pid) p.listen_pid = p.env_strings.back().data() + kListenPid.size();
-  rlimit files{};
-  p.max_fd = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536 ? static_cast<int>(files.rlim_cur) : 65536;
-  p.may_set_groups = ::geteuid() == 0;
+  // Only what the new process will need: the child at start needs neither.
+  if (request.close_other_fds) {
+    rlimit files{};
+    p.max_fd = getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < 65536 ? static_cast<int>(files.rlim_cur) : 65536;
+  }
+  if (request.credentials) p.may_set_groups = ::geteuid() == 0;
 }
 
 // From here on runs in the new process, before exec: async-signal-safe calls only.
