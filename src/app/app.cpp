@@ -47,6 +47,7 @@ void occupy_closed_standard_descriptors() {
 // Socket activation (sd_listen_fds(3)): when LISTEN_PID names lastcall, the LISTEN_FDS
 // descriptors from 3 on are the child's, at the same numbers.
 struct ListenFds {
+  bool set = false;      // LISTEN_PID or LISTEN_FDS is in the environment, for lastcall or not
   bool given = false;    // LISTEN_FDS names one or more for lastcall
   std::vector<int> open;  // those of them that are open, made inheritable
 };
@@ -57,7 +58,7 @@ struct ListenFds {
 ListenFds take_listen_fds() {
   const char* pid = std::getenv("LISTEN_PID");
   const char* fds = std::getenv("LISTEN_FDS");
-  ListenFds out;
+  ListenFds out{.set = pid != nullptr || fds != nullptr};
   if (pid == nullptr || fds == nullptr || std::atol(pid) != getpid()) return out;
   const int count = std::max(0, std::atoi(fds));
   out.given = count > 0;
@@ -73,10 +74,8 @@ ListenFds take_listen_fds() {
 // see none of it.
 void release_listen_fds(const ListenFds& fds) {
   for (const int fd : fds.open) (void)close(fd);
-  // One scan to see whether there is anything to remove: each unsetenv(3) scans it again.
-  bool any = false;
-  for (char** entry = environ; *entry != nullptr && !any; ++entry) any = std::strncmp(*entry, "LISTEN_", 7) == 0;
-  if (!any) return;
+  // Each unsetenv(3) scans the environment: none where the service manager set nothing.
+  if (!fds.set) return;
   for (const char* name : {"LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"}) (void)unsetenv(name);
 }
 

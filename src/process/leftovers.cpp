@@ -96,9 +96,10 @@ bool Leftovers::group_had(int level) const {
 }
 
 // /proc dates a start only to a clock tick (10 ms). Within the tick of the signal, the pid
-// tells: one the kernel had handed out by then is older (pids wrap at pid_max, never within a
-// tick). Without the last pid, one of that tick gets the signal again by pid: a second stop
-// signal is the lesser harm, none would leave it to the SIGKILL (CONTRACT §2, step 4). A
+// tells: one the kernel had handed out by then is older (pids wrap only after pid_max of
+// them, not within a tick unless pid_max was set far below its default). Without the last
+// pid, one of that tick gets the signal again by pid: a second stop signal is the lesser
+// harm, none would leave it to the SIGKILL (CONTRACT §2, step 4). A
 // member that started earlier and joined the group only after the signal (setpgid) is taken
 // as reached.
 bool Leftovers::started_before(const ChildInfo& child, const Reached& reached) {
