@@ -7,6 +7,7 @@ import fcntl
 import json
 import os
 import pty
+import select
 import shlex
 import signal
 import struct
@@ -173,17 +174,28 @@ class Lastcall:
         fcntl.ioctl(self._tty, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
 
     def wait_exit(self, timeout=10.0):
-        """Waits for lastcall to exit and its stderr/stdout to be read; returns the code."""
-        try:
-            code = self.proc.wait(timeout)
-        except subprocess.TimeoutExpired:
-            raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
-                                 % (timeout, self.log_tail())) from None
+        """Waits for lastcall to exit and its stderr/stdout to be read; returns the code, as
+        Popen's returncode. lastcall stays unreaped (a zombie) until teardown: while it is one,
+        its pid, group id and session id name nothing else, so teardown can still stop by
+        them whatever it left behind."""
+        if self.proc.returncode is not None:
+            code = self.proc.returncode
+        else:
+            pidfd = os.pidfd_open(self.proc.pid)
+            try:
+                exited = select.select([pidfd], [], [], timeout)[0]
+            finally:
+                os.close(pidfd)
+            if not exited:
+                raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
+                                     % (timeout, self.log_tail()))
+            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)
+            code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
         self._end_tty_output()
         self._join_readers()
         return code
 
-    def _end_tty_output(self, timeout=30.0):
+    def _end_tty_output(self, timeout=10.0):
         """Linux can lose what a terminal's last writer wrote just before it exited: the master
         reads EIO while those bytes are still on their way (seen here about once in 150 runs:
         lastcall's writes of its last 373 bytes all succeeded, and the reader got EIO without
@@ -204,7 +216,7 @@ class Lastcall:
         self._tty_slave = None
         assert _TTY_END in data, "the end of lastcall's output on the terminal never arrived; log tail:\n%s" % self.log_tail()
 
-    def _join_readers(self, timeout=30.0):
+    def _join_readers(self, timeout=10.0):
         """Waits until every byte lastcall wrote has been read: a test that went on with part
         of the output would fail on what it did not see, or pass on what it missed."""
         deadline = time.monotonic() + timeout
@@ -266,15 +278,20 @@ class Lastcall:
                         groups.add(int(e["pid"]))
                     except (TypeError, ValueError):
                         pass
-        for pgid in groups:
-            if pgid == self.pid or pgid in self._tracked_pgids or _group_in_session(pgid, sid):
-                _killpg(pgid)
-        # Anything else still in the session lastcall leads (its child, hooks, their
-        # descendants, the inside of a pid namespace), even if it changed process group.
-        for pid in support.all_pids():
-            st = support.proc_stat(pid)
-            if st is not None and st[3] == sid and st[0] != "Z":
-                _kill(pid)
+        for pgid in self._tracked_pgids:
+            _killpg(pgid)
+        # lastcall's own group and session, and the groups in that session, only while it is
+        # unreaped (wait_exit leaves it a zombie): once reaped, its number may be a stranger's.
+        if self.proc.returncode is None:
+            for pgid in groups - self._tracked_pgids:
+                if pgid == self.pid or _group_in_session(pgid, sid):
+                    _killpg(pgid)
+            # Anything else still in the session lastcall leads (its child, hooks, their
+            # descendants, the inside of a pid namespace), even if it changed process group.
+            for pid in support.all_pids():
+                st = support.proc_stat(pid)
+                if st is not None and st[3] == sid and st[0] != "Z":
+                    _kill(pid)
         self._kill_tracked()
         try:
             self.proc.wait(10)
@@ -617,7 +634,7 @@ class TerminalLastcall(Lastcall):
         return code
 
     def kill_everything(self):
-        for _ in range(3):
+        for first in (True, False, False):
             descendants = support.descendants(self.session)
             victims = descendants | {self.session}
             # lastcall's own session, when it made one, only while lastcall is still a
@@ -627,8 +644,9 @@ class TerminalLastcall(Lastcall):
                 st = support.proc_stat(pid)
                 if st is not None and st[3] in sessions:
                     victims.add(pid)
-            for pgid in self._tracked_pgids:
-                _killpg(pgid)
+            if first:
+                for pgid in self._tracked_pgids:
+                    _killpg(pgid)
             self._kill_tracked()
             for pid in victims:
                 st = support.proc_stat(pid)
