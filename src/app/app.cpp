@@ -94,7 +94,7 @@ core::Result<pid_t> spawn_child(const config::Settings& settings, const core::In
                                       .credentials = settings.credentials, .await_exec = true};
   auto spawned = process::spawn(request, signals);
   if (!spawned) return spawned.error();
-  if (auto failure = process::read_exec_report(spawned->report, request)) {
+  if (auto failure = process::read_exec_report(std::move(spawned->report), request)) {
     (void)process::Reaper::wait_for(spawned->pid);
     return *failure;
   }

@@ -103,7 +103,7 @@ bool RunningHook::start() {
     auto spawned = process::spawn(request_, *context_.signals);
     if (spawned) {
       pid_ = spawned->pid;
-      report_ = core::UniqueFd(spawned->report);
+      report_ = std::move(spawned->report);
     } else {
       error = spawned.error().message;
     }
@@ -162,7 +162,7 @@ void RunningHook::on_reaped(core::ExitStatus status) {
   report_relay_errors();
   report_truncation();
   // The hook has ended, so its exec report is complete: end of file, or why it never ran.
-  const auto not_run = process::read_exec_report(report_.release(), request_);
+  const auto not_run = process::read_exec_report(std::move(report_), request_);
   const auto result = not_run                        ? core::HookStatus::Error
                       : timed_out_                   ? core::HookStatus::Timeout
                       : status == core::ExitStatus{} ? core::HookStatus::Ok

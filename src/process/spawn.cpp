@@ -270,15 +270,15 @@ core::Result<Spawned> spawn(const SpawnRequest& request, const core::InheritedSi
   }
   // EACCES: the child has exec'd already, having set its own group first.
   (void)::setpgid(pid, pid);
-  return Spawned{.pid = pid, .report = report[0]};
+  return Spawned{.pid = pid, .report = core::UniqueFd(report[0])};
 }
 
-std::optional<core::Error> read_exec_report(int report, const SpawnRequest& request) {
+std::optional<core::Error> read_exec_report(core::UniqueFd report, const SpawnRequest& request) {
   Failure failure;
   ssize_t n;
-  while ((n = ::read(report, &failure, sizeof failure)) < 0 && errno == EINTR) {
+  while ((n = ::read(report.get(), &failure, sizeof failure)) < 0 && errno == EINTR) {
   }
-  ::close(report);
+  report.reset();
   if (n == 0) return std::nullopt;
   if (n != static_cast<ssize_t>(sizeof failure)) failure = Failure{.step = Failure::Step::Exec, .error = EIO};
   return to_error(request, failure);

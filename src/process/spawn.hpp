@@ -10,6 +10,7 @@
 #include "core/credentials.hpp"
 #include "core/error.hpp"
 #include "core/signal.hpp"
+#include "core/unique_fd.hpp"
 
 namespace lastcall::process {
 
@@ -30,10 +31,10 @@ struct SpawnRequest {
 // A process that has been forked. `report` is the read end of its exec report pipe
 // (close-on-exec, blocking): end of file once it has exec'd, or the reason it could not, to
 // be read with read_exec_report(). The caller owns both: the pid goes to the Reaper before
-// the loop runs again, the descriptor is closed once read.
+// the loop runs again; the descriptor closes once read, or when dropped unread.
 struct Spawned {
   pid_t pid = -1;
-  int report = -1;
+  core::UniqueFd report;
 };
 
 // Forks a process in a new process group of its own, with the signal mask and the ignored
@@ -50,7 +51,7 @@ struct Spawned {
 // ended already. nullopt when it exec'd; else why not, as CONTRACT §6 maps it: 127 for a
 // command not found or a missing cwd, 126 for one that cannot be executed or run as its
 // user. Closes the descriptor.
-[[nodiscard]] std::optional<core::Error> read_exec_report(int report, const SpawnRequest& request);
+[[nodiscard]] std::optional<core::Error> read_exec_report(core::UniqueFd report, const SpawnRequest& request);
 
 // The environment as "K=V" strings, for adding to before a spawn.
 [[nodiscard]] std::vector<std::string> current_environment();

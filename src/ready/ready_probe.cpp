@@ -103,7 +103,8 @@ void ReadyProbe::run_command() {
     end(false, spawned.error().message);
     return;
   }
-  (void)::close(spawned->report);  // a command that cannot run exits 127, a failed check
+  // The exec report closes unread with `spawned`: a command that cannot run exits 127, a
+  // failed check.
   command_ = spawned->pid;
   reaper_.watch(command_, [this](const process::ChildChange& change) {
     if (change.kind != process::ChildChange::Kind::Exited || change.pid != command_) return;

@@ -293,7 +293,7 @@ inline Captured run_capturing(process::SpawnRequest request,
   REQUIRE_MESSAGE(spawned.ok(), (spawned ? "" : spawned.error().message));
   const pid_t pid = spawned->pid;
   Captured captured;
-  captured.not_run = process::read_exec_report(spawned->report, request);
+  captured.not_run = process::read_exec_report(std::move(spawned->report), request);
   const auto deadline = std::chrono::steady_clock::now() + limit;
   captured.out = read_to_end(out.read_end, limit);
   const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
@@ -310,7 +310,7 @@ inline pid_t start_helper(const std::vector<std::string>& args, int stdout_fd = 
   const process::SpawnRequest request{.argv = testing::helper_argv(args), .stdout_fd = stdout_fd};
   auto spawned = process::spawn(request, core::InheritedSignals{});
   REQUIRE_MESSAGE(spawned.ok(), (spawned ? "" : spawned.error().message));
-  const auto not_run = process::read_exec_report(spawned->report, request);
+  const auto not_run = process::read_exec_report(std::move(spawned->report), request);
   REQUIRE_MESSAGE(!not_run, (not_run ? not_run->message : ""));
   return spawned->pid;
 }

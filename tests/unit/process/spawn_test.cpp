@@ -57,7 +57,7 @@ SpawnRequest awaiting(SpawnRequest request) {
 core::Error not_run(const SpawnRequest& request) {
   auto spawned = process::spawn(request, core::InheritedSignals{});
   REQUIRE(spawned.ok());
-  const auto error = process::read_exec_report(spawned->report, request);
+  const auto error = process::read_exec_report(std::move(spawned->report), request);
   CHECK(Reaper::wait_for(spawned->pid) == core::ExitStatus{.code = 127, .signal = 0});
   REQUIRE(error.has_value());
   return *error;
@@ -367,8 +367,8 @@ TEST_CASE("awaiting the exec, spawn returns once the new process has tried it") 
   const SpawnRequest request{.argv = {"/bin/true"}, .cwd = std::string("/nonexistent-dir-xyz"), .await_exec = true};
   auto spawned = process::spawn(request, core::InheritedSignals{});
   REQUIRE(spawned.ok());
-  REQUIRE(fcntl(spawned->report, F_SETFL, O_NONBLOCK) == 0);
-  const auto error = process::read_exec_report(spawned->report, request);
+  REQUIRE(fcntl(spawned->report.get(), F_SETFL, O_NONBLOCK) == 0);
+  const auto error = process::read_exec_report(std::move(spawned->report), request);
   REQUIRE(error.has_value());
   CHECK(error->message == "/bin/true: cannot change to directory /nonexistent-dir-xyz: No such file or directory");
   CHECK(Reaper::wait_for(spawned->pid) == core::ExitStatus{.code = 127, .signal = 0});
