@@ -62,12 +62,13 @@ class Signal {
 // The highest signal number the platform knows (SIGRTMAX).
 [[nodiscard]] int max_signal();
 
-// The signal mask and the ignored signals lastcall inherited from its parent: lastcall itself
-// blocks every signal it receives and ignores none, but hands these on to every process it
-// starts, as it would be without lastcall (`nohup lastcall -- cmd` keeps SIGHUP ignored).
+// The signal mask lastcall inherited from its parent, handed on to every process it starts, as
+// it would be without lastcall. The ignored signals need no record: lastcall keeps each one
+// ignored, so exec(2) hands it on (`nohup lastcall -- cmd` keeps SIGHUP ignored), but for
+// SIGCHLD, which it cannot keep ignored (signals::take_over) and sets again in the new process.
 struct InheritedSignals {
   sigset_t blocked{};
-  sigset_t ignored{};
+  bool sigchld_ignored = false;
 };
 
 }  // namespace lastcall::core

@@ -112,13 +112,13 @@ void prepare(Prepared& p, const SpawnRequest& request, const core::InheritedSign
   ::_exit(127);
 }
 
-// lastcall catches no signal (it reads them from a signalfd) and ignores none, so exec(2)
-// leaves every disposition at its default but the ignored ones set here.
+// lastcall catches no signal (it reads them from a signalfd), so exec(2) leaves every
+// disposition as lastcall inherited it, but SIGCHLD's, which signals::take_over() reset.
 void restore_signals(const core::InheritedSignals& inherited) {
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  for (int sig = 1; sig < NSIG; ++sig) {
-    if (sigismember(&inherited.ignored, sig) == 1) (void)::sigaction(sig, &ignore, nullptr);
+  if (inherited.sigchld_ignored) {
+    struct sigaction ignore {};
+    ignore.sa_handler = SIG_IGN;
+    (void)::sigaction(SIGCHLD, &ignore, nullptr);
   }
   (void)::sigprocmask(SIG_SETMASK, &inherited.blocked, nullptr);
 }

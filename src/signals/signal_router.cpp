@@ -33,19 +33,17 @@ const sigset_t& received_set() {
 
 core::InheritedSignals take_over() {
   core::InheritedSignals inherited;
-  const sigset_t& set = received_set();
   // Blocking cannot fail with a valid set; everything below depends on it.
-  (void)sigprocmask(SIG_BLOCK, &set, &inherited.blocked);
-  sigemptyset(&inherited.ignored);
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int number = 1; number <= core::max_signal(); ++number) {
-    struct sigaction old {};
-    if (sigaction(number, nullptr, &old) != 0 || old.sa_handler != SIG_IGN) continue;
-    (void)sigaddset(&inherited.ignored, number);
-    // Blocked now, so the default disposition lets nothing through; SIG_IGN would have the
-    // kernel discard each arrival, and an ignored SIGCHLD would reap the child behind our back.
-    if (core::is_received(core::Signal(number))) (void)sigaction(number, &dfl, nullptr);
+  (void)sigprocmask(SIG_BLOCK, &received_set(), &inherited.blocked);
+  // An ignored signal that is blocked is kept pending all the same (kernel/signal.c,
+  // sig_ignored(): "Blocked signals are never ignored"), so every ignored disposition stays as
+  // the parent left it but SIGCHLD's: ignored, it would have the kernel reap the child for us.
+  struct sigaction old {};
+  if (sigaction(SIGCHLD, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) {
+    inherited.sigchld_ignored = true;
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    (void)sigaction(SIGCHLD, &dfl, nullptr);
   }
   return inherited;
 }

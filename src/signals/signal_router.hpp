@@ -14,10 +14,10 @@
 
 namespace lastcall::signals {
 
-// Takes over every signal lastcall receives (core::is_received): blocks them all and sets
-// those its parent left ignored back to their default, so that none is discarded, also as
-// PID 1 (the kernel drops a signal PID 1 has not caught unless it is blocked) and also an
-// inherited ignored SIGCHLD (which would have the kernel reap the child for us). main calls it
+// Takes over every signal lastcall receives (core::is_received): blocks them all, so that
+// none is discarded, also as PID 1 (the kernel drops a signal PID 1 has not caught unless it
+// is blocked) and also one its parent left ignored, and sets an inherited ignored SIGCHLD
+// back to its default (ignored, it would have the kernel reap the child for us). main calls it
 // first thing, before the command line is read; a signal that arrives from then on waits in
 // the kernel until the router reads it. Returns what it found, for every process lastcall
 // starts to inherit in turn.

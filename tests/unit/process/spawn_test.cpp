@@ -79,13 +79,17 @@ std::vector<int> numbers_after(const std::string& out, const std::string& word) 
   return numbers;
 }
 
-core::InheritedSignals inherited(std::initializer_list<int> blocked, std::initializer_list<int> ignored) {
-  core::InheritedSignals signals;
-  sigemptyset(&signals.blocked);
-  sigemptyset(&signals.ignored);
-  for (const int sig : blocked) sigaddset(&signals.blocked, sig);
-  for (const int sig : ignored) sigaddset(&signals.ignored, sig);
-  return signals;
+// What take_over() finds in a test process whose parent left `blocked` blocked and `ignored`
+// ignored.
+core::InheritedSignals taken_over(std::initializer_list<int> blocked, std::initializer_list<int> ignored) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  for (const int sig : blocked) sigaddset(&mask, sig);
+  REQUIRE(sigprocmask(SIG_SETMASK, &mask, nullptr) == 0);
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  for (const int sig : ignored) REQUIRE(sigaction(sig, &ignore, nullptr) == 0);
+  return signals::take_over();
 }
 
 }  // namespace
@@ -107,26 +111,21 @@ TEST_CASE("the child runs in its own process group") {
 }
 
 TEST_CASE("the new process gets the signal mask and the ignored signals lastcall inherited, the rest at default") {
-  // As lastcall is once it has taken over its signals: every signal it receives blocked,
-  // none ignored. That must not reach the new process.
+  // lastcall itself has every signal it receives blocked and SIGCHLD at its default. That must
+  // not reach the new process.
   test::SignalGuard guard;
-  (void)signals::take_over();
   SUBCASE("what lastcall inherited") {
-    const auto captured =
-        run_capturing({.argv = helper_argv({"signals"})}, inherited({SIGHUP, SIGTERM, SIGRTMIN + 1}, {SIGINT, SIGPIPE}));
-    CHECK(captured.status == core::ExitStatus{});
-    CHECK(numbers_after(captured.out, "blocked") == std::vector<int>{SIGHUP, SIGTERM, SIGRTMIN + 1});
-    CHECK(numbers_after(captured.out, "ignored") == std::vector<int>{SIGINT, SIGPIPE});
-  }
-  SUBCASE("what lastcall inherited, awaiting the exec") {
-    const auto captured = run_capturing(awaiting({.argv = helper_argv({"signals"})}),
-                                        inherited({SIGHUP, SIGTERM, SIGRTMIN + 1}, {SIGINT, SIGPIPE}));
-    CHECK(captured.status == core::ExitStatus{});
-    CHECK(numbers_after(captured.out, "blocked") == std::vector<int>{SIGHUP, SIGTERM, SIGRTMIN + 1});
-    CHECK(numbers_after(captured.out, "ignored") == std::vector<int>{SIGINT, SIGPIPE});
+    const auto signals = taken_over({SIGHUP, SIGTERM, SIGRTMIN + 1}, {SIGINT, SIGPIPE, SIGCHLD});
+    for (const bool await_exec : {false, true}) {
+      CAPTURE(await_exec);
+      const auto captured = run_capturing({.argv = helper_argv({"signals"}), .await_exec = await_exec}, signals);
+      CHECK(captured.status == core::ExitStatus{});
+      CHECK(numbers_after(captured.out, "blocked") == std::vector<int>{SIGHUP, SIGTERM, SIGRTMIN + 1});
+      CHECK(numbers_after(captured.out, "ignored") == std::vector<int>{SIGINT, SIGPIPE, SIGCHLD});
+    }
   }
   SUBCASE("nothing inherited: nothing blocked, nothing ignored") {
-    const auto captured = run_capturing({.argv = helper_argv({"signals"})}, inherited({}, {}));
+    const auto captured = run_capturing({.argv = helper_argv({"signals"})}, taken_over({}, {}));
     CHECK(numbers_after(captured.out, "blocked").empty());
     CHECK(numbers_after(captured.out, "ignored").empty());
   }
