@@ -14,7 +14,6 @@
 
 #include "app/report.hpp"
 #include "app/run.hpp"
-#include "process/kill.hpp"
 #include "process/reaper.hpp"
 #include "process/spawn.hpp"
 
@@ -125,7 +124,7 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
   uv::Loop loop;
   StatusBoard board(settings, logger);
   // Before the spawn: a port in use must not leave a child running without its endpoint.
-  if (auto error = board.open(loop)) return report_setup_error(*error, settings.log_format);
+  if (auto error = board.open(loop.get())) return report_setup_error(*error, settings.log_format);
   process::Terminal terminal;
   const auto pid = spawn_child(settings, signals, listen_fds.given);
   if (!pid) return report_setup_error(pid.error(), settings.log_format, ev::kSpawnFailed);
@@ -135,14 +134,6 @@ int run(const config::Settings& settings, const core::InheritedSignals& signals)
     const auto command = shell_quoted(settings.command);
     logger.info(ev::kChildStarted, "started the child (pid " + std::to_string(*pid) + "): " + command,
                 {{"pid", *pid}, {"command", command}});
-  }
-  // Set up beside the child's exec rather than before it. Without a loop (no descriptor or
-  // memory left) nothing can supervise the child, so it goes, and lastcall says why.
-  if (const int rc = loop.open(); rc != 0) {
-    (void)process::signal_group(*pid, core::Signal(SIGKILL));
-    (void)process::Reaper::wait_for(*pid);
-    const core::Error error{"cannot set up the event loop: " + uv::error_message(rc) + "; killed the child", 1};
-    return report_setup_error(error, settings.log_format, ev::kInternalError);
   }
   leave_working_directory(logger);
   core::Ending ending;

@@ -15,7 +15,7 @@ StatusBoard::StatusBoard(const config::Settings& settings, log::Logger& logger)
   snapshot_.started = std::chrono::system_clock::now();
 }
 
-std::optional<core::Error> StatusBoard::open(uv::Loop& loop) {
+std::optional<core::Error> StatusBoard::open(uv_loop_t* loop) {
   auto notifier = notify::Notifier::from_environment();
   if (notifier) {
     notifier_ = std::move(*notifier);
@@ -25,8 +25,7 @@ std::optional<core::Error> StatusBoard::open(uv::Loop& loop) {
   }
   if (!settings_.listen) return std::nullopt;
   const auto& at = *settings_.listen;
-  if (const int rc = loop.open(); rc != 0) return core::Error{"cannot set up the event loop: " + uv::error_message(rc), 1};
-  server_ = std::make_unique<http::Server>(loop.get(), snapshot_, logger_);
+  server_ = std::make_unique<http::Server>(loop, snapshot_, logger_);
   if (const int rc = server_->listen(at.host, at.port, at.ipv6); rc != 0) {
     server_.reset();
     return core::Error{"--listen " + config::format_endpoint(at) + ": cannot listen: " + uv::error_message(rc)};

@@ -16,7 +16,6 @@
 #include "http/snapshot.hpp"
 #include "log/logger.hpp"
 #include "notify/notifier.hpp"
-#include "uv/loop.hpp"
 
 namespace lastcall::app {
 
@@ -28,9 +27,8 @@ class StatusBoard {
  public:
   StatusBoard(const config::Settings& settings, log::Logger& logger);
 
-  // Opens NOTIFY_SOCKET and listens on `--listen` (setting up the loop), each when given; an
-  // error is the port's.
-  [[nodiscard]] std::optional<core::Error> open(uv::Loop& loop);
+  // Opens NOTIFY_SOCKET and listens on `--listen`, each when given; an error is the port's.
+  [[nodiscard]] std::optional<core::Error> open(uv_loop_t* loop);
   // Closes the admin endpoint and every connection; the snapshot stays.
   void close() { server_.reset(); }
 

@@ -1,51 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "uv/loop.hpp"
 
-#include <fcntl.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
-#include <array>
-
 namespace lastcall::uv {
-namespace {
-
-// What uv_loop_init takes: the pipe that guards libuv's signal handling (made once), the
-// loop's own signal pipe, an epoll instance and an eventfd.
-constexpr int kLoopDescriptors = 6;
-
-// Whether the loop's descriptors can still be opened. libuv aborts, rather than fail, when it
-// cannot make its guard pipe (uv__signal_global_init), so a loop is not set up without them.
-bool descriptors_left() {
-  std::array<int, kLoopDescriptors> taken{};
-  int n = 0;
-  for (; n < kLoopDescriptors; ++n) {
-    taken[n] = n == 0 ? eventfd(0, EFD_CLOEXEC) : fcntl(taken[0], F_DUPFD_CLOEXEC, 0);
-    if (taken[n] < 0) break;  // EMFILE or ENFILE
-  }
-  for (int i = 0; i < n; ++i) (void)::close(taken[i]);
-  return n == kLoopDescriptors;
-}
-
-}  // namespace
 
 std::string error_message(int code) { return std::string(uv_strerror(code)) + " (" + uv_err_name(code) + ")"; }
 
-int Loop::open() {
-  if (open_) return 0;
-  if (!descriptors_left()) return UV_EMFILE;
-  const int rc = uv_loop_init(&loop_);
-  open_ = rc == 0;
-  return rc;
-}
-
-uv_loop_t* Loop::get() {
-  if (open() != 0) std::abort();
-  return &loop_;
+Loop::Loop() {
+  if (uv_loop_init(&loop_) != 0) std::abort();  // only fails on fd or memory exhaustion
 }
 
 bool Loop::close() {
-  if (closed_ || !open_) return true;
+  if (closed_) return true;
   // A handle whose owner is gone is closing already, and the run below lets its close
   // callback free it. One whose owner still lives is closed here without a callback, only
   // so that uv_loop_close can succeed: nothing frees it (its owner then finds it closing),

@@ -66,32 +66,24 @@ class Handle {
   int status_;
 };
 
-// Owns one uv_loop_t for the life of the run. Its descriptors (an epoll instance, two pipes,
-// an eventfd) are made by open(), or on first use: a start need not spend the microseconds
-// they take before the child is spawned unless something waits on the loop by then. Closing
-// walks every handle still open, closes it, and runs the loop until their close callbacks
-// have freed them.
+// Owns one uv_loop_t for the life of the run. Closing walks every handle still open, closes
+// it, and runs the loop until their close callbacks have freed them.
 class Loop {
  public:
-  Loop() = default;
+  Loop();
   ~Loop() { (void)close(); }
   Loop(const Loop&) = delete;
   Loop& operator=(const Loop&) = delete;
 
-  // Sets the loop up once: 0, or the libuv error code (out of descriptors or memory).
-  [[nodiscard]] int open();
-  // The loop, set up now if open() was not called; a caller that can act on the failure
-  // calls open() first, as without a loop nothing else can go on.
-  [[nodiscard]] uv_loop_t* get();
+  [[nodiscard]] uv_loop_t* get() { return &loop_; }
   // Runs until stop() or until nothing is left to wait for.
-  void run() { (void)uv_run(get(), UV_RUN_DEFAULT); }
-  void stop() { uv_stop(get()); }
-  // Closes every handle and the loop; true when uv_loop_close succeeded or it was never set up.
+  void run() { (void)uv_run(&loop_, UV_RUN_DEFAULT); }
+  void stop() { uv_stop(&loop_); }
+  // Closes every handle and the loop; true when uv_loop_close succeeded.
   [[nodiscard]] bool close();
 
  private:
   uv_loop_t loop_{};
-  bool open_ = false;
   bool closed_ = false;
 };
 

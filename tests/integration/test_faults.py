@@ -357,35 +357,6 @@ def test_2000_orphans_while_the_sequence_runs(lastcall, tmp_path):
     assert_nothing_left(lc)
 
 
-# -- out of descriptors at start -------------------------------------------------------------
-
-def test_out_of_descriptors_at_start_a_clear_error_and_no_child_left(lastcall):
-    """Run with ever fewer descriptors left, lastcall runs as usual, or cannot start the child
-    (126), or starts it and then cannot set up its event loop: it then kills the child, says
-    so and exits 1. It never aborts (libuv aborts when it cannot make its first pipe), and
-    never leaves the child running unsupervised. (With fewer still, it cannot open its
-    signalfd, exit 1, or the loader cannot load it, 127.)"""
-    limit = 64
-    outcomes = []
-    for upto in range(limit - 16, limit):
-        lc = lastcall("--", "sleep", "30", prefix=helper("hold_descriptors", limit, upto))
-        lc.wait_output(lambda out: "started" in out or "error" in out, timeout=10, what="a first event")
-        child = next((int(e["pid"]) for e in lc.events("child_started")), None)
-        lc.send(signal.SIGTERM)  # ends a run that goes on as usual; one that failed is a zombie
-        code = lc.wait_exit(10)
-        errors = [e["error"] for e in lc.events("internal_error")]
-        outcome = "ran" if code == 143 else "loop" if child is not None else "before the child"
-        outcomes.append((upto, code, outcome))
-        assert code in (143, 126, 127, 1), "%d of %d held: exit %s; log:\n%s" % (upto, limit, code, lc.log_tail())
-        if outcome == "loop":
-            assert code == 1 and any("event loop" in e and "killed the child" in e for e in errors), lc.log_tail()
-        if child is not None:
-            assert not support.is_running(child), "the child %d was left running (exit %s)" % (child, code)
-    # Each way was taken at least once, so the test shows each of them.
-    seen = {outcome for _, _, outcome in outcomes}
-    assert seen == {"ran", "loop", "before the child"}, outcomes
-
-
 # -- lastcall's own stderr --------------------------------------------------------------------
 
 def run_raw(lastcall_bin, tmp_path, cfg, stderr, preexec_fn=None, args=()):

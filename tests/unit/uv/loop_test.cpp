@@ -3,13 +3,11 @@
 
 #include <doctest/doctest.h>
 #include <fcntl.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <memory>
 
-#include "helper_mode.hpp"
 #include "test_support.hpp"
 
 using namespace lastcall;
@@ -133,31 +131,5 @@ TEST_CASE("closing the loop closes what its owners left behind, and a second clo
     timer.start(core::Duration{60'000});
   }
   CHECK(loop.close());
-  CHECK(loop.close());
-}
-
-TEST_CASE("the loop takes its descriptors on first use, and refuses when they are short instead of aborting") {
-  // The lowest free descriptor: the limit just above it leaves fewer than the loop takes.
-  const int lowest = dup(STDERR_FILENO);
-  REQUIRE(lowest >= 0);
-  REQUIRE(close(lowest) == 0);
-  rlimit saved{};
-  REQUIRE(getrlimit(RLIMIT_NOFILE, &saved) == 0);
-  const auto at_start = testing::open_fds();
-  REQUIRE_FALSE(at_start.empty());
-  uv::Loop loop;
-  CHECK(testing::open_fds() == at_start);  // nothing opened yet
-  {
-    rlimit tight = saved;
-    tight.rlim_cur = static_cast<rlim_t>(lowest) + 3;
-    REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
-    const int rc = loop.open();
-    REQUIRE(setrlimit(RLIMIT_NOFILE, &saved) == 0);
-    CHECK(rc == UV_EMFILE);
-  }
-  CHECK(loop.close());  // never set up: nothing to close
-  REQUIRE(loop.open() == 0);
-  CHECK(testing::open_fds().size() >= at_start.size() + 4);  // its signal pipe, epoll instance and eventfd
-  CHECK(loop.get() != nullptr);
   CHECK(loop.close());
 }
