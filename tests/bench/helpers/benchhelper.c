@@ -4,9 +4,11 @@
  * One binary, several modes (first argument):
  *
  *   spawn ROUNDS WARMUP -- CMD1... [::: CMD2... ...]
- *       Start+exit timer. Each round runs every command once (round-robin, the
- *       starting command rotates each round) with posix_spawn + waitpid, stdio
+ *       Start+exit timer. Each round runs every command once, in an order shuffled
+ *       each round (the same orders every run), with posix_spawn + waitpid, stdio
  *       on /dev/null, and prints "INDEX NANOSECONDS STATUS" per measured run.
+ *       Shuffled, no command always follows the same one: a rotation alone left
+ *       each command one fixed predecessor, which shifted a run by about 10 us.
  *
  *   sleeper PIDFILE
  *       Writes its pid to PIDFILE (atomically) and sleeps until a signal kills it.
@@ -96,9 +98,21 @@ static int mode_spawn(int argc, char **argv) {
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    uint64_t state = 0x9e3779b97f4a7c15u; /* xorshift64, fixed seed */
+    int order[64];
     for (int r = 0; r < rounds + warmup; r++) {
+        for (int j = 0; j < ncmd; j++) order[j] = j;
+        for (int j = ncmd - 1; j > 0; j--) { /* Fisher-Yates */
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            int i = (int)(state % (uint64_t)(j + 1));
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
         for (int j = 0; j < ncmd; j++) {
-            int k = (r + j) % ncmd;
+            int k = order[j];
             pid_t pid;
             int64_t t0 = now_ns();
             int rc = posix_spawn(&pid, cmds[k][0], &fa, NULL, cmds[k], environ);
