@@ -79,16 +79,20 @@ std::vector<int> numbers_after(const std::string& out, const std::string& word) 
   return numbers;
 }
 
-// What take_over() finds in a test process whose parent left `blocked` blocked and `ignored`
-// ignored.
+// What take_over() finds in a test process whose parent left `blocked` blocked, `ignored`
+// ignored and every other signal at its default (whatever the test runner itself inherited).
 core::InheritedSignals taken_over(std::initializer_list<int> blocked, std::initializer_list<int> ignored) {
   sigset_t mask;
   sigemptyset(&mask);
   for (const int sig : blocked) sigaddset(&mask, sig);
   REQUIRE(sigprocmask(SIG_SETMASK, &mask, nullptr) == 0);
-  struct sigaction ignore {};
-  ignore.sa_handler = SIG_IGN;
-  for (const int sig : ignored) REQUIRE(sigaction(sig, &ignore, nullptr) == 0);
+  struct sigaction action {};
+  for (int sig = 1; sig < NSIG; ++sig) {
+    const bool ignore = std::find(ignored.begin(), ignored.end(), sig) != ignored.end();
+    action.sa_handler = ignore ? SIG_IGN : SIG_DFL;
+    // SIGKILL, SIGSTOP and glibc's two reserved signals refuse (EINVAL); none is ever ignored.
+    (void)sigaction(sig, &action, nullptr);
+  }
   return signals::take_over();
 }
 

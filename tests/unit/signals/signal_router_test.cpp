@@ -185,3 +185,26 @@ TEST_CASE("a storm of signals neither crashes nor hides a trigger") {
   router.reset();
   CHECK(loop.close());
 }
+
+TEST_CASE("real-time signals queue, and every one that waits is delivered in one wakeup") {
+  test::SignalGuard guard;
+  (void)signals::take_over();
+  auto router = open_router();
+  // More than one read takes (16) and fewer than one wakeup's reads (1,024): all of them are
+  // delivered by the first wakeup, none twice.
+  constexpr int kSent = 100;
+  for (int i = 0; i < kSent; ++i) {
+    sigval value{};
+    value.sival_int = i;
+    REQUIRE(sigqueue(getpid(), SIGRTMIN + 1, value) == 0);
+  }
+  uv::Loop loop;
+  int delivered = 0;
+  REQUIRE(router->start(loop.get(), [&](const Arrival& arrival) {
+    if (arrival.received == core::Signal(SIGRTMIN + 1)) ++delivered;
+  }) == 0);
+  (void)uv_run(loop.get(), UV_RUN_NOWAIT);
+  CHECK(delivered == kSent);
+  router.reset();
+  CHECK(loop.close());
+}
