@@ -7,7 +7,6 @@ import fcntl
 import json
 import os
 import pty
-import select
 import shlex
 import signal
 import struct
@@ -73,7 +72,6 @@ class Lastcall:
         self._eof = False
         self._stdout = bytearray()
         self._tracked = {}  # pid -> a pidfd of that very process, opened when it was tracked
-        self._tracked_pgids = set()
         self.started_at = time.monotonic()
         self._tty = None       # the master of the terminal that stderr is, with tty_columns
         self._tty_slave = None  # this side's own descriptor of that terminal (see _end_tty_output)
@@ -178,19 +176,12 @@ class Lastcall:
         Popen's returncode. lastcall stays unreaped (a zombie) until teardown: while it is one,
         its pid, group id and session id name nothing else, so teardown can still stop by
         them whatever it left behind."""
-        if self.proc.returncode is not None:
-            code = self.proc.returncode
-        else:
-            pidfd = os.pidfd_open(self.proc.pid)
-            try:
-                exited = select.select([pidfd], [], [], timeout)[0]
-            finally:
-                os.close(pidfd)
-            if not exited:
+        code = self.proc.returncode
+        if code is None:
+            code = support.wait_unreaped(self.proc.pid, timeout)
+            if code is None:
                 raise AssertionError("lastcall did not exit within %.1fs; log tail:\n%s"
                                      % (timeout, self.log_tail()))
-            info = os.waitid(os.P_PID, self.proc.pid, os.WEXITED | os.WNOWAIT)
-            code = info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
         self._end_tty_output()
         self._join_readers()
         return code
@@ -232,6 +223,11 @@ class Lastcall:
             "the terminal's reader ended with %s, not EIO, before lastcall's output ended; log tail:\n%s"
             % (errno.errorcode.get(end, end), self.log_tail()))
 
+    def exited(self):
+        """Whether lastcall has exited, without reaping it (see wait_exit): never Popen.poll(),
+        which would free its pid, group and session ids before teardown."""
+        return self.proc.returncode is not None or support.wait_unreaped(self.proc.pid, 0) is not None
+
     @property
     def child_pid(self):
         """The child's pid from child_started (waits for it)."""
@@ -261,14 +257,11 @@ class Lastcall:
             os.close(fd)
         self._tracked = {}
 
-    def track_pgid(self, pgid):
-        self._tracked_pgids.add(int(pgid))
-
     # -- teardown --------------------------------------------------------------------------
 
     def kill_everything(self):
         sid = self.pid
-        groups = {self.pid} | self._tracked_pgids
+        groups = {self.pid}
         if not self.in_pidns:
             # The child's and the hooks' own process groups (pids are ours only outside a
             # pid namespace).
@@ -278,12 +271,10 @@ class Lastcall:
                         groups.add(int(e["pid"]))
                     except (TypeError, ValueError):
                         pass
-        for pgid in self._tracked_pgids:
-            _killpg(pgid)
         # lastcall's own group and session, and the groups in that session, only while it is
         # unreaped (wait_exit leaves it a zombie): once reaped, its number may be a stranger's.
         if self.proc.returncode is None:
-            for pgid in groups - self._tracked_pgids:
+            for pgid in groups:
                 if pgid == self.pid or _group_in_session(pgid, sid):
                     _killpg(pgid)
             # Anything else still in the session lastcall leads (its child, hooks, their
@@ -634,7 +625,7 @@ class TerminalLastcall(Lastcall):
         return code
 
     def kill_everything(self):
-        for first in (True, False, False):
+        for _ in range(3):
             descendants = support.descendants(self.session)
             victims = descendants | {self.session}
             # lastcall's own session, when it made one, only while lastcall is still a
@@ -644,9 +635,6 @@ class TerminalLastcall(Lastcall):
                 st = support.proc_stat(pid)
                 if st is not None and st[3] in sessions:
                     victims.add(pid)
-            if first:
-                for pgid in self._tracked_pgids:
-                    _killpg(pgid)
             self._kill_tracked()
             for pid in victims:
                 st = support.proc_stat(pid)

@@ -5,6 +5,7 @@ import json
 import os
 import pathlib
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -86,6 +87,21 @@ def proc_stat(pid):
         return None
     rest = data[data.rindex(")") + 2:].split()
     return rest[0], int(rest[1]), int(rest[2]), int(rest[3])
+
+
+def wait_unreaped(pid, timeout):
+    """Waits up to timeout for our child pid to exit and leaves it unreaped (a zombie): until
+    it is reaped, its pid, process group id and session id name nothing else, so whatever it
+    left behind can still be stopped by them. Its exit code as Popen's returncode (-N when
+    signal N killed it), or None when it has not exited."""
+    pidfd = os.pidfd_open(pid)
+    try:
+        if not select.select([pidfd], [], [], timeout)[0]:
+            return None
+    finally:
+        os.close(pidfd)
+    info = os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    return info.si_status if info.si_code == os.CLD_EXITED else -info.si_status
 
 
 def is_running(pid):

@@ -162,10 +162,8 @@ def run_image(root, placed, argv, env=None):
 
 def wait_stdout(lc, text):
     """Waits until the workload printed text; fails at once if lastcall exits first."""
-    wait_for(lambda: text in lc.stdout or lc.proc.poll() is not None, timeout=10,
-             what="%r on stdout" % text)
-    assert text in lc.stdout, "lastcall exited (%s) before %r; its log:\n%s" % (
-        lc.proc.poll(), text, lc.log_tail())
+    wait_for(lambda: text in lc.stdout or lc.exited(), timeout=10, what="%r on stdout" % text)
+    assert text in lc.stdout, "lastcall exited before %r; its log:\n%s" % (text, lc.log_tail())
 
 
 def stop_when_up(root, placed, argv, sig):

@@ -401,8 +401,9 @@ def finish_raw(proc, out, tmp_path, timeout):
         wait_line(out, "ready")
         started = time.monotonic()
         proc.send_signal(signal.SIGTERM)
-        code = proc.wait(timeout)
+        code = support.wait_unreaped(proc.pid, timeout)  # its session id stays ours until end_raw
         elapsed = time.monotonic() - started
+        assert code is not None, "lastcall did not exit within %.0fs" % timeout
         assert (tmp_path / "pre-ran").exists() and (tmp_path / "post-ran").exists()
         wait_for(lambda: not session_left(proc.pid), 5, "nothing left in lastcall's session")
         return code, elapsed
@@ -411,8 +412,10 @@ def finish_raw(proc, out, tmp_path, timeout):
 
 
 def end_raw(proc):
-    """Kills whatever is left of a run_raw lastcall's session, and lastcall."""
-    kill_session(proc.pid)
+    """Kills whatever is left of a run_raw lastcall's session while lastcall is unreaped (its
+    session id is then no stranger's), and lastcall."""
+    if proc.returncode is None:
+        kill_session(proc.pid)
     if proc.poll() is None:
         proc.kill()
         proc.wait()
